@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// The parsed head of one HTTP/1.x request. Pure data: every string_view points into the
+// caller's input buffer, which must outlive the RequestHead and stay unmoved.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace bastion::http {
+
+struct HeaderField {
+  std::string_view name;   // as received (case preserved), a valid token, never contains '_'
+  std::string_view value;  // leading/trailing SP/HTAB trimmed; no CTLs except HTAB
+};
+
+enum class TargetForm : uint8_t { Origin, Absolute, Authority, Asterisk };
+enum class BodyKind : uint8_t { None, Length, Chunked };
+
+struct RequestHead {
+  std::string_view method;      // token, case preserved
+  std::string_view target;      // raw request-target, exactly as received (RAW_URI)
+  TargetForm form = TargetForm::Origin;
+  std::string_view path;        // raw (still percent-encoded) path: for absolute-form the
+                                // path part ("/" when empty); empty for authority/asterisk
+  std::string_view query;       // raw query without '?', empty if none; fragment excluded
+  std::string_view authority;   // host[:port] from an absolute-form target, else empty
+  int version_minor = 1;        // HTTP/1.<minor>; only 0 and 1 are ever produced
+  std::vector<HeaderField> headers;  // in arrival order; names with '_' already dropped
+
+  std::string_view host;        // the Host field value ("" when absent, allowed on 1.0)
+  BodyKind body = BodyKind::None;
+  uint64_t content_length = 0;  // valid when body == Length
+  bool keep_alive = true;       // 1.1 unless "Connection: close"; 1.0 only with keep-alive
+  bool expect_continue = false; // "Expect: 100-continue" on HTTP/1.1
+  bool upgrade = false;         // Connection: upgrade + Upgrade present (not served; informs the app)
+
+  /// First field named `name` (ASCII case-insensitive), or nullptr.
+  const HeaderField* find(std::string_view name) const noexcept;
+  /// Resets to the default state, keeping vector capacity (no allocation on reuse).
+  void clear() noexcept;
+};
+
+/// ASCII case-insensitive equality.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace bastion::http
