@@ -28,28 +28,63 @@ class ChunkedDecoder {
     ParseError error = ParseError::None;
   };
 
-  /// Decodes from the front of `input` (bytes not consumed by earlier steps).
+  /// Decodes from the front of `input` (bytes not consumed by earlier steps). The decoder keeps
+  /// all partial-line state itself, so it always consumes every byte it was given except on
+  /// Data (stops after the returned data) and Done (stops at the message end).
   /// Data: `data` is non-empty; call again with input.substr(consumed).
   /// NeedMore: everything usable was consumed (consumed may be > 0); wait for more bytes.
   /// Done: the last chunk and trailers were read; `consumed` ends exactly at the message end,
   /// so anything after it belongs to the next (pipelined) request. Error: final.
   Step next(std::string_view input) noexcept;
 
+  /// Body bytes decoded so far.
   uint64_t decoded() const noexcept { return decoded_; }
 
+  /// Longest chunk-size line (size and extensions) accepted, and the cap on all of them in one
+  /// message: extensions are ignored, so they must not become an unbounded byte sink.
+  static constexpr size_t kMaxSizeLine = 4096;
+  static constexpr size_t kMaxSizeLinesTotal = 64 * 1024;
+
  private:
-  enum class State : uint8_t { Size, Ext, SizeLf, Data, DataCr, DataLf, Trailer, Done };
+  enum class State : uint8_t {
+    Size,           // chunk-size hex digits
+    ExtStart,       // after ';': first byte of a chunk-ext-name
+    ExtName,        // inside chunk-ext-name
+    ExtValueStart,  // after '=': token or quoted-string
+    ExtToken,       // inside a token value
+    ExtQuoted,      // inside a quoted-string value
+    ExtEscape,      // after '\' inside a quoted-string
+    ExtAfterQuote,  // after the closing quote
+    SizeLf,         // CR of the chunk-size line seen
+    Data,           // chunk data, remaining_ bytes to go
+    DataCr,         // CRLF after chunk data
+    DataLf,
+    TrailerStart,   // start of a trailer line, or of the final empty line
+    TrailerName,
+    TrailerValue,
+    TrailerLf,      // CR of a trailer line seen
+    EndLf,          // CR of the final empty line seen
+    Done,
+    Failed,
+  };
+
+  Step fail(ParseError error, size_t at) noexcept;
+  ParseError size_line_byte(char c) noexcept;
+  ParseError trailer_byte(char c) noexcept;
+
   uint64_t max_body_;
   size_t max_trailer_;
   State state_ = State::Size;
-  uint64_t remaining_ = 0;     // bytes left in the current chunk
+  ParseError error_ = ParseError::None;  // when Failed
+  uint64_t remaining_ = 0;     // bytes left in the current chunk (the size while parsing it)
   uint64_t decoded_ = 0;
   unsigned size_digits_ = 0;
+  size_t line_bytes_ = 0;      // bytes of the current chunk-size line
+  size_t ext_bytes_ = 0;       // bytes of chunk-size lines in this message (extension abuse)
+  bool in_ext_ = false;        // SizeLf reached from an extension
   size_t trailer_bytes_ = 0;
-  // Internal scratch for a partial line (extension / trailer) scanning.
-  size_t line_bytes_ = 0;
-  bool ext_in_quote_ = false;
-  bool last_chunk_ = false;
+  unsigned name_len_ = 0;      // length of the current trailer name
+  char name_[18] = {};         // its first bytes, lower-cased (forbidden names are <= 17)
 };
 
 }  // namespace bastion::http

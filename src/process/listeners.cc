@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "process/listeners.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "base/exit_codes.h"
+#include "config/bind.h"
+#include "os/socket.h"
+
+namespace bastion::process {
+
+base::Status Listeners::open(const config::Config& config) {
+  for (const std::string& spec : config.bind) {
+    auto parsed = config::parse_bind(spec);
+    if (!parsed.ok()) return base::Error{parsed.error().message, base::kExitUsage};
+    const config::Bind& bind = parsed.value();
+    Entry entry;
+    if (bind.kind == config::Bind::Kind::Unix) {
+      mode_t old = umask(static_cast<mode_t>(config.umask));
+      auto fd = os::listen_unix(bind.path, config.backlog);
+      umask(old);
+      if (!fd.ok()) return base::Error{fd.error().message, base::kExitFailure};
+      entry.fd = std::move(fd.value());
+      entry.unix_path = bind.path;
+      entry.label = "unix:" + bind.path;
+      entry.loopback = true;
+    } else if (bind.kind == config::Bind::Kind::Fd) {
+      entry.fd.reset(bind.fd);
+      entry.label = "fd://" + std::to_string(bind.fd);
+      auto addr = os::local_address(bind.fd);
+      if (!addr.ok()) return base::Error{"fd://" + std::to_string(bind.fd) + " is not a socket", base::kExitUsage};
+      entry.loopback = os::is_loopback(addr.value());
+    } else {
+      auto fd = os::listen_tcp(bind.host, bind.port, config.backlog, config.reuse_port);
+      if (!fd.ok()) {
+        int code = fd.error().code == EADDRINUSE ? base::kExitAddressInUse : base::kExitFailure;
+        std::string msg = fd.error().message;
+        if (fd.error().code == EADDRINUSE) msg += " (is another server running on that port?)";
+        return base::Error{msg, code};
+      }
+      entry.fd = std::move(fd.value());
+      auto addr = os::local_address(entry.fd.get());
+      entry.label = "http://" + (addr.ok() ? os::to_string(addr.value()) : spec);
+      entry.loopback = addr.ok() && os::is_loopback(addr.value());
+    }
+    entries_.push_back(std::move(entry));
+  }
+  return base::Ok{};
+}
+
+std::vector<int> Listeners::fds() const {
+  std::vector<int> out;
+  for (const Entry& e : entries_) out.push_back(e.fd.get());
+  return out;
+}
+
+std::vector<std::string> Listeners::describe() const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) out.push_back(e.label);
+  return out;
+}
+
+bool Listeners::all_loopback() const {
+  for (const Entry& e : entries_) {
+    if (!e.loopback) return false;
+  }
+  return true;
+}
+
+void Listeners::close_all() {
+  for (Entry& e : entries_) {
+    e.fd.reset();
+    if (!e.unix_path.empty()) unlink(e.unix_path.c_str());
+  }
+  entries_.clear();
+}
+
+}  // namespace bastion::process

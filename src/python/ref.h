@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Owned CPython references and GIL guards. Knows nothing of HTTP.
+// Every PyRef must be created, reset and destroyed with the GIL held (checked).
+#pragma once
+
+#include <Python.h>
+
+#include <utility>
+
+#include "base/assert.h"
+
+/// Aborts when the calling thread does not hold the GIL.
+#define BASTION_ASSERT_GIL_HELD() BASTION_ASSERT(PyGILState_Check())
+
+namespace bastion::py {
+
+/// Owns one strong reference. Move-only; copies are explicit (clone()).
+class PyRef {
+ public:
+  PyRef() noexcept = default;
+  /// Adopts a new reference (may be null: an error is then pending).
+  static PyRef steal(PyObject* p) noexcept { return PyRef(p); }
+  /// Takes a new reference to a borrowed one.
+  static PyRef borrow(PyObject* p) noexcept {
+    Py_XINCREF(p);
+    return PyRef(p);
+  }
+  PyRef(PyRef&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  PyRef& operator=(PyRef&& o) noexcept {
+    if (this != &o) reset(std::exchange(o.p_, nullptr));
+    return *this;
+  }
+  PyRef(const PyRef&) = delete;
+  PyRef& operator=(const PyRef&) = delete;
+  ~PyRef() { reset(); }
+
+  PyObject* get() const noexcept { return p_; }
+  /// Hands the reference to an API that steals it.
+  [[nodiscard]] PyObject* release() noexcept { return std::exchange(p_, nullptr); }
+  PyRef clone() const noexcept { return borrow(p_); }
+  /// Swaps first, then drops the old value: a __del__ run by the decref may touch this object.
+  void reset(PyObject* p = nullptr) noexcept {
+    PyObject* old = std::exchange(p_, p);
+    if (old != nullptr) {
+      BASTION_ASSERT_GIL_HELD();
+      Py_DECREF(old);
+    }
+  }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  explicit PyRef(PyObject* p) noexcept : p_(p) {}
+  PyObject* p_ = nullptr;
+};
+
+/// Holds the GIL for a scope, on a thread whose thread state is `ts` (the worker's main
+/// thread state saved by GilRelease or Interpreter). Not copyable or movable.
+class GilScope {
+ public:
+  explicit GilScope(PyThreadState* ts) noexcept : ts_(ts) { PyEval_RestoreThread(ts_); }
+  ~GilScope() { PyEval_SaveThread(); }
+  GilScope(const GilScope&) = delete;
+  GilScope& operator=(const GilScope&) = delete;
+
+ private:
+  PyThreadState* ts_;
+};
+
+/// Releases the GIL for a scope (blocking I/O, waiting). GIL must be held on entry.
+class GilRelease {
+ public:
+  GilRelease() noexcept : ts_(PyEval_SaveThread()) {}
+  ~GilRelease() { PyEval_RestoreThread(ts_); }
+  GilRelease(const GilRelease&) = delete;
+  GilRelease& operator=(const GilRelease&) = delete;
+
+ private:
+  PyThreadState* ts_;
+};
+
+/// Saves and restores a pending exception around cleanup code (an iterable's close()).
+class ErrorScope {
+ public:
+  ErrorScope() noexcept { PyErr_Fetch(&type_, &value_, &tb_); }
+  ~ErrorScope() { PyErr_Restore(type_, value_, tb_); }
+  ErrorScope(const ErrorScope&) = delete;
+  ErrorScope& operator=(const ErrorScope&) = delete;
+
+ private:
+  PyObject* type_ = nullptr;
+  PyObject* value_ = nullptr;
+  PyObject* tb_ = nullptr;
+};
+
+}  // namespace bastion::py

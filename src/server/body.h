@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// A fully received request body: kept in memory up to a threshold, spooled to an unlinked
+// temporary file above it (slow uploads never hold a Python thread). Written by the loop
+// thread while the body arrives; read by the application only after it is complete, so it
+// needs no locking. No HTTP, no Python.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/unique_fd.h"
+
+namespace bastion::server {
+
+class Body {
+ public:
+  /// `memory_limit`: bytes kept in memory before spooling; `tmp_dir`: where the spool file
+  /// lives ("" = $TMPDIR or /tmp).
+  void configure(size_t memory_limit, const std::string* tmp_dir) noexcept {
+    memory_limit_ = memory_limit;
+    tmp_dir_ = tmp_dir;
+  }
+
+  /// Appends received bytes. False when the spool file cannot be written (disk full): the
+  /// caller answers 500 and closes.
+  bool append(std::string_view data);
+
+  uint64_t size() const noexcept { return size_; }
+  bool in_memory() const noexcept { return !file_.valid(); }
+  /// The whole body when in_memory().
+  std::string_view memory() const noexcept { return mem_; }
+
+  /// Copies up to `n` bytes from `offset` into `dst`; returns bytes copied (0 at the end,
+  /// -1 on an I/O error).
+  int64_t read_at(uint64_t offset, char* dst, size_t n) const;
+
+  /// Empties the body for the next request (keeps memory capacity up to 64 KiB).
+  void clear() noexcept;
+
+ private:
+  bool spill();
+
+  std::string mem_;
+  base::UniqueFd file_;
+  uint64_t size_ = 0;
+  size_t memory_limit_ = 1 << 20;
+  const std::string* tmp_dir_ = nullptr;
+};
+
+}  // namespace bastion::server

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+#include "server/connection.h"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "http/response.h"
+#include "server/server.h"
+
+namespace bastion::server {
+namespace {
+
+constexpr size_t kReadChunk = 16384;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/// Re-points every view of `head` from `old_base` into the same offsets of `new_base`.
+void rebase(http::RequestHead& head, const char* old_base, const char* new_base) {
+  auto fix = [&](std::string_view& v) {
+    if (v.data() != nullptr && !v.empty()) v = {new_base + (v.data() - old_base), v.size()};
+  };
+  fix(head.method);
+  fix(head.target);
+  fix(head.path);
+  fix(head.query);
+  fix(head.authority);
+  fix(head.host);
+  for (auto& f : head.headers) {
+    fix(f.name);
+    fix(f.value);
+  }
+}
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Connection::Connection(Server& server, base::UniqueFd fd, const os::SockAddr& peer,
+                       const os::SockAddr* local, uint64_t id)
+    : server_(server),
+      fd_(std::move(fd)),
+      peer_(peer),
+      local_(local),
+      id_(id),
+      parser_(server.options().limits) {
+  body_.configure(server.options().body_buffer_size, &server.options().tmp_dir);
+  state_since_ = last_progress_ = server_.loop().now_ms();
+  update_deadline();
+}
+
+Connection::~Connection() {
+  source_.reset();
+  if (fd_.valid()) server_.loop().remove(fd_.get());
+}
+
+bool Connection::idle() const noexcept { return state_ == State::ReadHead && in_.empty(); }
+
+void Connection::enter(State s) {
+  state_ = s;
+  state_since_ = last_progress_ = server_.loop().now_ms();
+  update_deadline();
+}
+
+void Connection::update_deadline() {
+  const Options& opt = server_.options();
+  switch (state_) {
+    case State::ReadHead:
+      // Idle keep-alive waits `keepalive`; a started (or first) head must complete within
+      // header_timeout, counted from when the wait began: trickling bytes does not extend it.
+      if (in_.empty() && request_index_ > 0) {
+        deadline_ = state_since_ + opt.keepalive_ms;
+      } else {
+        deadline_ = state_since_ + opt.header_timeout_ms;
+      }
+      break;
+    case State::ReadBody: deadline_ = last_progress_ + opt.body_timeout_ms; break;
+    case State::Respond:
+      deadline_ = (out_.empty() && file_left_ == 0) ? 0 : last_progress_ + opt.send_timeout_ms;
+      break;
+    case State::Linger: deadline_ = state_since_ + opt.linger_ms; break;
+    case State::Closed: deadline_ = 0; break;
+  }
+}
+
+void Connection::on_io(uint32_t events) {
+  if (state_ == State::Closed) return;
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) can_read_ = true;
+  if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) can_write_ = true;
+  advance();
+}
+
+void Connection::on_timer(int64_t now_ms) {
+  if (state_ == State::Closed || deadline_ == 0 || now_ms < deadline_) return;
+  switch (state_) {
+    case State::ReadHead:
+      if (in_.empty()) {
+        close_now();  // idle keep-alive or a client that never spoke: close quietly
+      } else {
+        fail(http::ParseError::HeaderTimeout);
+      }
+      break;
+    case State::ReadBody: fail(http::ParseError::BodyTimeout); break;
+    case State::Respond:
+      BLOG_INFO("closing connection from %s: client did not read the response for %lld ms",
+                os::to_string(peer_).c_str(),
+                static_cast<long long>(server_.options().send_timeout_ms));
+      close_now();
+      break;
+    case State::Linger: close_now(); break;
+    case State::Closed: break;
+  }
+}
+
+void Connection::stop_when_idle() {
+  stopping_ = true;
+  keep_alive_ = false;
+  if (idle()) close_now();
+}
+
+void Connection::close_now() {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  deadline_ = 0;
+  source_.reset();
+  server_.loop().remove(fd_.get());
+  fd_.reset();
+  server_.connection_closed(this);
+}
+
+// The driver: makes all the progress the socket and the application allow, then returns to
+// the loop. Bounded so one busy pipelining client cannot starve the others.
+void Connection::advance() {
+  for (int round = 0; round < 64 && state_ != State::Closed; ++round) {
+    bool progress = false;
+    switch (state_) {
+      case State::ReadHead:
+        progress = parse_head();
+        if (!progress && state_ == State::ReadHead) progress = read_some();
+        break;
+      case State::ReadBody:
+        progress = read_body();
+        if (!progress && state_ == State::ReadBody) progress = read_some();
+        break;
+      case State::Respond:
+        progress = pump();
+        if (flush()) progress = true;
+        break;
+      case State::Linger: {
+        if (!out_.empty() || file_left_ > 0) {
+          progress = flush();
+          if (out_.empty() && file_left_ == 0 && state_ == State::Linger)
+            ::shutdown(fd_.get(), SHUT_WR);
+          break;
+        }
+        // Drain and discard what the client still sends, so our close does not turn into a
+        // reset that destroys the error response before the client reads it.
+        progress = read_some();
+        in_.clear();
+        if (peer_eof_) close_now();
+        break;
+      }
+      case State::Closed: return;
+    }
+    if (!progress) break;
+  }
+  if (state_ != State::Closed) update_deadline();
+}
+
+bool Connection::read_some() {
+  if (!can_read_ || peer_eof_) return false;
+  char* dst = in_.prepare(kReadChunk);
+  ssize_t n = ::read(fd_.get(), dst, in_.writable());
+  if (n > 0) {
+    in_.commit(static_cast<size_t>(n));
+    last_progress_ = server_.loop().now_ms();
+    return true;
+  }
+  if (n == 0) {
+    peer_eof_ = true;
+    if (state_ == State::ReadHead && in_.empty()) {
+      close_now();  // clean close between requests
+    } else if (state_ == State::ReadHead || state_ == State::ReadBody) {
+      // The client went away mid-request: nothing to answer.
+      close_now();
+    }
+    return true;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    can_read_ = false;
+    return false;
+  }
+  if (errno == EINTR) return true;
+  close_now();
+  return true;
+}
+
+bool Connection::parse_head() {
+  if (in_.empty()) return false;
+  std::string_view input = in_.view();
+  http::ParseResult r = parser_.parse(input, head_);
+  if (r.status == http::ParseStatus::NeedMore) return false;
+  if (r.status == http::ParseStatus::Error) {
+    fail(r.error);
+    return true;
+  }
+  // Keep the head in stable storage: in_ may move when more bytes arrive.
+  head_bytes_.assign(input.data(), r.consumed);
+  rebase(head_, input.data(), head_bytes_.data());
+  in_.consume(r.consumed);
+  parser_.reset();
+  request_start_us_ = base::now_us();
+  keep_alive_ = head_.keep_alive && !stopping_ && server_.options().keepalive_ms > 0;
+
+  const http::HeaderField* rid = server_.options().trusted.contains(peer_) ? head_.find("X-Request-ID")
+                                                                          : nullptr;
+  request_id_ = (rid != nullptr && valid_request_id(rid->value)) ? std::string(rid->value)
+                                                                 : server_.new_request_id();
+  body_.clear();
+  if (head_.body == http::BodyKind::None ||
+      (head_.body == http::BodyKind::Length && head_.content_length == 0)) {
+    dispatch();
+    return true;
+  }
+  if (head_.body == http::BodyKind::Length) {
+    body_left_ = head_.content_length;
+    chunked_.reset();
+  } else {
+    chunked_.emplace(server_.options().limits.body, server_.options().limits.trailer_total);
+  }
+  if (head_.expect_continue && in_.empty()) out_.append(kContinue);
+  enter(State::ReadBody);
+  return true;
+}
+
+bool Connection::read_body() {
+  if (!out_.empty()) flush();  // a pending 100 Continue
+  if (in_.empty()) return false;
+  std::string_view input = in_.view();
+  if (!chunked_) {
+    size_t take = input.size() < body_left_ ? input.size() : static_cast<size_t>(body_left_);
+    if (!body_.append(input.substr(0, take))) {
+      BLOG_ERROR("BST-E0201 cannot spool a request body to a temporary file: %s",
+                 strerror(errno));
+      close_now();
+      return true;
+    }
+    in_.consume(take);
+    body_left_ -= take;
+    if (body_left_ == 0) dispatch();
+    return true;
+  }
+  size_t used = 0;
+  while (true) {
+    http::ChunkedDecoder::Step step = chunked_->next(input.substr(used));
+    used += step.consumed;
+    if (step.status == http::ChunkedDecoder::Status::Data) {
+      if (!body_.append(step.data)) {
+        close_now();
+        return true;
+      }
+      continue;
+    }
+    in_.consume(used);
+    if (step.status == http::ChunkedDecoder::Status::Error) {
+      fail(step.error);
+      return true;
+    }
+    if (step.status == http::ChunkedDecoder::Status::Done) {
+      chunked_.reset();
+      dispatch();
+      return true;
+    }
+    return used > 0;  // NeedMore
+  }
+}
+
+void Connection::dispatch() {
+  RequestInfo info;
+  info.head = &head_;
+  info.body = &body_;
+  info.peer = &peer_;
+  info.local = local_;
+  info.peer_trusted = server_.options().trusted.contains(peer_);
+  info.request_id = request_id_;
+  info.connection_id = id_;
+  info.request_index = request_index_;
+  head_sent_ = false;
+  body_sent_ = 0;
+  status_ = 0;
+  out_length_ = -1;
+  file_left_ = 0;
+  enter(State::Respond);
+  source_ = server_.handler().start(info);
+}
+
+void Connection::start_head(const ResponseHead& rh) {
+  status_ = rh.status;
+  bool head_request = head_.method == "HEAD";
+  body_allowed_ = !head_request && !http::status_forbids_body(rh.status);
+  out_length_ = rh.content_length;
+  chunked_out_ = false;
+  if (rh.status >= 200 && body_allowed_ && rh.content_length < 0) {
+    if (head_.version_minor >= 1) {
+      chunked_out_ = true;
+    } else {
+      keep_alive_ = false;  // HTTP/1.0 without a length: the close delimits the body
+    }
+  }
+  if (!body_allowed_) out_length_ = -1;
+
+  std::string head;
+  head.reserve(128 + rh.fields.size());
+  http::append_status_line(head, head_.version_minor, rh.status_text);
+  head.append(rh.fields);
+  if (!rh.has_server) head.append("Server: bastion\r\n");
+  if (!rh.has_date) http::append_header(head, "Date", server_.date().get());
+  if (chunked_out_) head.append("Transfer-Encoding: chunked\r\n");
+  if (!keep_alive_) {
+    head.append("Connection: close\r\n");
+  } else if (head_.version_minor == 0) {
+    head.append("Connection: keep-alive\r\n");
+  }
+  http::append_header(head, "X-Request-ID", request_id_);
+  head.append("\r\n");
+  out_.append(head);
+  head_sent_ = true;
+  if (server_.access_log().enabled()) response_fields_.assign(rh.fields);
+}
+
+void Connection::append_body(std::string_view data) {
+  if (!body_allowed_ || data.empty()) return;
+  if (out_length_ >= 0) {
+    // Never send more than the declared length: extra bytes would be read as a new response.
+    uint64_t room = static_cast<uint64_t>(out_length_) - body_sent_;
+    if (data.size() > room) {
+      BLOG_ERROR("BST-E0301 the application sent more than its Content-Length (%lld); "
+                 "extra bytes dropped", static_cast<long long>(out_length_));
+      data = data.substr(0, static_cast<size_t>(room));
+      keep_alive_ = false;
+    }
+  }
+  if (chunked_out_) {
+    std::string size_line;
+    http::append_chunk_header(size_line, data.size());
+    out_.append(size_line);
+    out_.append(data);
+    out_.append("\r\n");
+  } else {
+    out_.append(data);
+  }
+  body_sent_ += data.size();
+}
+
+// Pulls from the application until the output passes the high-water mark, a file is being
+// sent, or the response is complete.
+bool Connection::pump() {
+  bool progress = false;
+  while (state_ == State::Respond && source_ && file_left_ == 0 &&
+         out_.size() < server_.options().output_high_water) {
+    Pull p = source_->pull();
+    progress = true;
+    switch (p.status) {
+      case PullStatus::Head: start_head(*p.head); break;
+      case PullStatus::Data: append_body(p.data); break;
+      case PullStatus::File:
+        if (!body_allowed_) break;
+        if (chunked_out_ || !server_.options().sendfile) {
+          // Read through the file ourselves when the framing or settings exclude sendfile.
+          char buf[65536];
+          int64_t left = p.length;
+          int64_t off = p.offset;
+          while (left != 0) {
+            size_t want = left < 0 || left > static_cast<int64_t>(sizeof buf) ? sizeof buf
+                                                                               : static_cast<size_t>(left);
+            ssize_t n = ::pread(p.file_fd, buf, want, off);
+            if (n <= 0) break;
+            append_body({buf, static_cast<size_t>(n)});
+            off += n;
+            if (left > 0) left -= n;
+          }
+        } else {
+          file_fd_ = p.file_fd;
+          file_offset_ = p.offset;
+          file_left_ = p.length;
+          if (out_length_ >= 0) {
+            int64_t room = out_length_ - static_cast<int64_t>(body_sent_);
+            if (file_left_ < 0 || file_left_ > room) file_left_ = room;
+          }
+          if (file_left_ < 0) file_left_ = INT64_MAX;  // to EOF (close-delimited)
+        }
+        break;
+      case PullStatus::Done: finish_response(); return true;
+      case PullStatus::Error:
+        // Headers may be out already: the only honest signal left is an aborted connection.
+        keep_alive_ = false;
+        write_access_log();
+        source_.reset();
+        close_now();
+        return true;
+    }
+  }
+  return progress;
+}
+
+void Connection::finish_response() {
+  if (chunked_out_) out_.append("0\r\n\r\n");
+  if (out_length_ >= 0 && body_sent_ + static_cast<uint64_t>(file_left_ > 0 ? file_left_ : 0) <
+                              static_cast<uint64_t>(out_length_)) {
+    BLOG_ERROR("BST-E0302 the application sent %llu bytes but declared Content-Length %lld; "
+               "closing the connection", static_cast<unsigned long long>(body_sent_),
+               static_cast<long long>(out_length_));
+    keep_alive_ = false;
+  }
+  write_access_log();
+  source_.reset();  // runs the iterable's close() now, before the next request
+  ++request_index_;
+  server_.request_done();
+  if (!keep_alive_) {
+    begin_linger();
+    return;
+  }
+  // Keep-alive: the next (possibly pipelined) request is parsed once this one is written.
+  body_.clear();
+  head_.clear();
+  if (out_.empty() && file_left_ == 0) enter(State::ReadHead);
+}
+
+void Connection::write_access_log() {
+  if (!server_.access_log().enabled() || status_ == 0) return;
+  AccessRecord rec;
+  rec.head = &head_;
+  rec.peer = &peer_;
+  rec.status = status_;
+  rec.body_bytes = body_sent_;
+  rec.duration_us = base::now_us() - request_start_us_;
+  rec.response_fields = response_fields_;
+  rec.source = source_.get();
+  server_.access_log().write(rec);
+}
+
+bool Connection::flush() {
+  bool progress = false;
+  while (can_write_ && !out_.empty()) {
+    std::string_view pending = out_.view();
+    ssize_t n = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      out_.consume(static_cast<size_t>(n));
+      last_progress_ = server_.loop().now_ms();
+      progress = true;
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      can_write_ = false;
+      break;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    close_now();  // EPIPE, ECONNRESET: the client is gone
+    return true;
+  }
+  while (can_write_ && out_.empty() && file_left_ > 0) {
+    off_t off = file_offset_;
+    size_t want = file_left_ > (1 << 20) ? (1 << 20) : static_cast<size_t>(file_left_);
+    ssize_t n = ::sendfile(fd_.get(), file_fd_, &off, want);
+    if (n > 0) {
+      file_offset_ = off;
+      file_left_ -= n;
+      body_sent_ += static_cast<uint64_t>(n);
+      last_progress_ = server_.loop().now_ms();
+      progress = true;
+      continue;
+    }
+    if (n == 0) {  // the file ended early
+      if (out_length_ >= 0 && static_cast<int64_t>(body_sent_) < out_length_) keep_alive_ = false;
+      file_left_ = 0;
+      break;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      can_write_ = false;
+      break;
+    }
+    if (errno == EINTR) continue;
+    close_now();
+    return true;
+  }
+  if (state_ == State::Respond && !source_ && out_.empty() && file_left_ == 0) {
+    // The response finished earlier and is now fully written.
+    if (keep_alive_) {
+      enter(State::ReadHead);
+    } else {
+      begin_linger();
+    }
+    progress = true;
+  }
+  return progress;
+}
+
+void Connection::fail(http::ParseError error) {
+  if (error != http::ParseError::HeaderTimeout || !in_.empty()) {
+    BLOG_DEBUG("rejecting request from %s: %s", os::to_string(peer_).c_str(),
+               std::string(http::name_of(error)).c_str());
+  }
+  source_.reset();
+  in_.clear();
+  keep_alive_ = false;
+  out_.append(http::canned_response(error));
+  status_ = http::status_for(error);
+  begin_linger();
+}
+
+void Connection::begin_linger() {
+  keep_alive_ = false;
+  if (state_ == State::Closed) return;
+  enter(State::Linger);
+  flush();
+  if (state_ == State::Closed) return;
+  if (out_.empty() && file_left_ == 0) {
+    ::shutdown(fd_.get(), SHUT_WR);
+    if (peer_eof_) close_now();
+  }
+}
+
+}  // namespace bastion::server

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// One client connection's state machine: read -> parse head -> receive body -> dispatch to
+// the Handler -> write the response (non-blocking, high-water bounded) -> keep-alive or close.
+// Loop thread only. Owned by the Server; never destroyed inside its own on_io() (the server
+// reaps closed connections after the poll round).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/buffer.h"
+#include "base/unique_fd.h"
+#include "event/loop.h"
+#include "http/chunked.h"
+#include "http/parser.h"
+#include "os/socket.h"
+#include "server/body.h"
+#include "server/handler.h"
+
+namespace bastion::server {
+
+class Server;
+
+class Connection final : public event::IoHandler {
+ public:
+  enum class State : uint8_t { ReadHead, ReadBody, Respond, Linger, Closed };
+
+  Connection(Server& server, base::UniqueFd fd, const os::SockAddr& peer,
+             const os::SockAddr* local, uint64_t id);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void on_io(uint32_t events) override;
+  /// Called by the server's sweep: acts on an expired deadline.
+  void on_timer(int64_t now_ms);
+  /// Graceful stop: closes now if idle between requests, else after the current response.
+  void stop_when_idle();
+
+  int fd() const noexcept { return fd_.get(); }
+  State state() const noexcept { return state_; }
+  bool closed() const noexcept { return state_ == State::Closed; }
+  /// Idle between requests with nothing buffered: safe to close or evict.
+  bool idle() const noexcept;
+  int64_t deadline() const noexcept { return deadline_; }
+  int64_t state_since() const noexcept { return state_since_; }
+  uint64_t id() const noexcept { return id_; }
+
+  /// Closes now (eviction, fatal errors). Safe to call more than once.
+  void close_now();
+
+ private:
+  void advance();
+  bool read_some();
+  bool parse_head();
+  bool read_body();
+  void dispatch();
+  bool pump();
+  bool flush();
+  void start_head(const ResponseHead& rh);
+  void append_body(std::string_view data);
+  void finish_response();
+  void fail(http::ParseError error);
+  void begin_linger();
+  void enter(State s);
+  void update_deadline();
+  void write_access_log();
+
+  Server& server_;
+  base::UniqueFd fd_;
+  os::SockAddr peer_;
+  const os::SockAddr* local_;
+  uint64_t id_;
+  State state_ = State::ReadHead;
+  int64_t state_since_ = 0;
+  int64_t deadline_ = 0;
+  int64_t last_progress_ = 0;
+  bool can_read_ = true;
+  bool can_write_ = true;
+  bool peer_eof_ = false;
+  bool stopping_ = false;
+  bool keep_alive_ = true;
+  uint32_t request_index_ = 0;
+
+  base::Buffer in_;
+  http::RequestParser parser_;
+  http::RequestHead head_;
+  std::string head_bytes_;  // stable copy of the current head; head_ views point here
+  uint64_t body_left_ = 0;
+  std::optional<http::ChunkedDecoder> chunked_;
+  Body body_;
+  std::string request_id_;
+
+  std::unique_ptr<ResponseSource> source_;
+  base::Buffer out_;
+  bool head_sent_ = false;
+  bool body_allowed_ = true;
+  bool chunked_out_ = false;
+  int64_t out_length_ = -1;      // declared Content-Length still to send, -1 when none
+  uint64_t body_sent_ = 0;
+  int status_ = 0;
+  std::string response_fields_;  // copy kept for the access log's %({x}o)s atoms
+  int file_fd_ = -1;
+  int64_t file_offset_ = 0;
+  int64_t file_left_ = 0;
+  int64_t request_start_us_ = 0;
+};
+
+}  // namespace bastion::server

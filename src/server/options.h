@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// The per-worker server settings, derived once from config::Config. Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "http/parser.h"
+#include "os/netmask.h"
+
+namespace bastion::server {
+
+struct Options {
+  http::Limits limits;
+  int64_t keepalive_ms = 2000;        // idle time allowed between requests (0 = no keep-alive)
+  int64_t header_timeout_ms = 10000;  // a request head must arrive within this
+  int64_t body_timeout_ms = 30000;    // longest pause while a body arrives
+  int64_t send_timeout_ms = 30000;    // longest pause while a response is sent
+  int64_t linger_ms = 2000;           // draining after an error response before close
+  size_t body_buffer_size = 1 << 20;  // bytes kept in memory before spooling
+  std::string tmp_dir;
+  int worker_connections = 1000;
+  int64_t max_requests = 0;           // 0 = unlimited
+  os::NetList trusted;                // forwarded_allow_ips
+  size_t output_high_water = 256 << 10;
+  bool sendfile = true;
+};
+
+}  // namespace bastion::server

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+#include "server/server.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "server/connection.h"
+
+namespace bastion::server {
+
+Server::Server(event::Loop& loop, const Options& options, Handler& handler, AccessLog& access_log)
+    : loop_(loop), options_(options), handler_(handler), access_log_(access_log) {
+  std::random_device rd;
+  rid_prefix_ = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(getpid());
+}
+
+Server::~Server() {
+  for (auto& l : listeners_) {
+    if (l->armed) loop_.remove(l->fd);
+  }
+  conns_.clear();
+}
+
+void Server::add_listener(int fd) {
+  auto l = std::make_unique<Listener>();
+  l->server = this;
+  l->fd = fd;
+  if (auto addr = os::local_address(fd); addr.ok()) l->local = addr.value();
+  os::set_nonblocking(fd);
+  listeners_.push_back(std::move(l));
+  arm_listeners(true);
+}
+
+void Server::arm_listeners(bool on) {
+  for (auto& l : listeners_) {
+    if (on && !l->armed) {
+      // EPOLLEXCLUSIVE: one sleeping worker is woken per connection, not all (no thundering herd).
+      loop_.add(l->fd, EPOLLIN | EPOLLEXCLUSIVE, l.get());
+      l->armed = true;
+    } else if (!on && l->armed) {
+      loop_.remove(l->fd);
+      l->armed = false;
+    }
+  }
+  listeners_paused_ = !on;
+}
+
+void Server::Listener::on_io(uint32_t) { server->accept_ready(*this); }
+
+void Server::accept_ready(Listener& listener) {
+  // Bounded batch so a connection storm cannot starve requests already in progress.
+  for (int i = 0; i < 64; ++i) {
+    if (static_cast<int>(conns_.size() - dead_.size()) >= options_.worker_connections &&
+        !evict_one()) {
+      arm_listeners(false);  // resume when a connection closes
+      return;
+    }
+    os::SockAddr peer;
+    peer.len = sizeof peer.storage;
+    int fd = accept4(listener.fd, peer.get(), &peer.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        BLOG_ERROR("BST-E0101 accept: %s; raise the open-file limit or lower --worker-connections",
+                   strerror(errno));
+        if (!evict_one()) arm_listeners(false);
+        return;
+      }
+      BLOG_ERROR("accept: %s", strerror(errno));
+      return;
+    }
+    auto conn = std::make_unique<Connection>(*this, base::UniqueFd(fd), peer, &listener.local,
+                                             next_id_++);
+    Connection* raw = conn.get();
+    conns_.emplace(raw, std::move(conn));
+    loop_.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, raw);
+    // Data usually arrives with the connection (or right after): try at once.
+    raw->on_io(EPOLLIN | EPOLLOUT);
+  }
+}
+
+// At the connection limit, the connection that has waited longest for a request head (an
+// idle keep-alive client or a slow-header sender) gives way to the new one. Connections
+// with a request being served are never evicted.
+bool Server::evict_one() {
+  Connection* victim = nullptr;
+  for (auto& [raw, conn] : conns_) {
+    if (raw->state() != Connection::State::ReadHead && raw->state() != Connection::State::Linger)
+      continue;
+    if (victim == nullptr || raw->state_since() < victim->state_since()) victim = raw;
+  }
+  if (victim == nullptr) return false;
+  // Closed now, freed after this poll round: its event may still be queued in this batch.
+  victim->close_now();
+  return true;
+}
+
+void Server::connection_closed(Connection* conn) {
+  dead_.push_back(conn);
+  if (listeners_paused_ && !stopping_) {
+    loop_.defer([this] {
+      if (listeners_paused_ && !stopping_ &&
+          static_cast<int>(conns_.size() - dead_.size()) < options_.worker_connections)
+        arm_listeners(true);
+    });
+  }
+}
+
+void Server::reap() {
+  for (Connection* conn : dead_) conns_.erase(conn);
+  dead_.clear();
+}
+
+void Server::request_done() {
+  ++requests_;
+  if (options_.max_requests > 0 && static_cast<int64_t>(requests_) >= options_.max_requests &&
+      !stopping_) {
+    BLOG_INFO("Autorestarting worker after current request (max_requests=%lld).",
+              static_cast<long long>(options_.max_requests));
+    loop_.defer([this] { begin_graceful_stop(); });
+  }
+}
+
+std::string Server::new_request_id() {
+  char buf[33];
+  snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rid_prefix_),
+           static_cast<unsigned long long>(++rid_counter_));
+  return std::string(buf, 32);
+}
+
+void Server::begin_graceful_stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  // Take what is already queued on our listeners first so those clients get an answer
+  // rather than a reset, then stop accepting.
+  for (auto& l : listeners_) accept_ready(*l);
+  arm_listeners(false);
+  listeners_.clear();
+  std::vector<Connection*> all;
+  all.reserve(conns_.size());
+  for (auto& [raw, conn] : conns_) all.push_back(raw);
+  for (Connection* c : all) c->stop_when_idle();
+}
+
+void Server::sweep() {
+  int64_t now = loop_.now_ms();
+  std::vector<Connection*> expired;
+  for (auto& [raw, conn] : conns_) {
+    if (raw->deadline() != 0 && raw->deadline() <= now) expired.push_back(raw);
+  }
+  for (Connection* c : expired) c->on_timer(now);
+}
+
+bool Server::run_once() {
+  loop_.run_once(stopping_ ? 100 : 1000);
+  reap();
+  if (loop_.now_ms() >= next_sweep_) {
+    sweep();
+    reap();
+    next_sweep_ = loop_.now_ms() + 250;
+  }
+  return !(stopping_ && conns_.empty());
+}
+
+}  // namespace bastion::server

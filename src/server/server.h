@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// One worker's HTTP server: accepts on the inherited listeners, owns every Connection,
+// enforces worker_connections (evicting idle or slow-head connections first), sweeps
+// deadlines, and stops gracefully. Loop thread only. No Python.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "event/loop.h"
+#include "http/response.h"
+#include "os/socket.h"
+#include "server/access_log.h"
+#include "server/handler.h"
+#include "server/options.h"
+
+namespace bastion::server {
+
+class Connection;
+
+class Server {
+ public:
+  Server(event::Loop& loop, const Options& options, Handler& handler, AccessLog& access_log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Starts accepting on `fd` (a bound, listening socket shared with sibling workers).
+  void add_listener(int fd);
+
+  /// Runs one loop round plus the deadline sweep. Returns false once a graceful stop has
+  /// completed (no listeners, no connections left).
+  bool run_once();
+
+  /// Stop accepting, finish in-flight requests, close idle connections.
+  void begin_graceful_stop();
+  bool stopping() const noexcept { return stopping_; }
+  size_t connection_count() const noexcept { return conns_.size(); }
+  uint64_t requests_served() const noexcept { return requests_; }
+
+  // --- used by Connection ---
+  const Options& options() const noexcept { return options_; }
+  Handler& handler() noexcept { return handler_; }
+  AccessLog& access_log() noexcept { return access_log_; }
+  event::Loop& loop() noexcept { return loop_; }
+  http::DateCache& date() noexcept { return date_; }
+  void request_done();
+  void connection_closed(Connection* conn);
+  std::string new_request_id();
+
+ private:
+  struct Listener final : event::IoHandler {
+    Server* server = nullptr;
+    int fd = -1;
+    os::SockAddr local;
+    bool armed = false;
+    void on_io(uint32_t events) override;
+  };
+
+  void accept_ready(Listener& listener);
+  bool evict_one();
+  void arm_listeners(bool on);
+  void sweep();
+  void reap();
+
+  event::Loop& loop_;
+  Options options_;
+  Handler& handler_;
+  AccessLog& access_log_;
+  http::DateCache date_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
+  std::vector<Connection*> dead_;
+  bool stopping_ = false;
+  bool listeners_paused_ = false;
+  uint64_t next_id_ = 1;
+  uint64_t requests_ = 0;
+  int64_t next_sweep_ = 0;
+  uint64_t rid_prefix_ = 0;
+  uint64_t rid_counter_ = 0;
+};
+
+}  // namespace bastion::server

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The WSGI implementation of server::Handler: builds the environ, calls the application,
+// validates start_response, and turns the returned iterable (or write() calls, or a
+// wsgi.file_wrapper) into ResponseSource pulls. Application exceptions become a generic 500
+// (no traceback, no paths) with the traceback in the error log under the request id.
+//
+// Threading: start(), pull() and the destructor run on the worker's loop thread and take the
+// GIL themselves (GilScope on the worker's saved thread state). No sockets.
+#pragma once
+
+#include <Python.h>
+
+#include <memory>
+
+#include "python/ref.h"
+#include "server/handler.h"
+#include "wsgi/environ.h"
+
+namespace bastion::wsgi {
+
+class WsgiHandler final : public server::Handler {
+ public:
+  /// GIL held. Takes a new reference to `app`. `ts` is the thread state that start() will
+  /// restore (the caller releases the GIL with PyEval_SaveThread after construction).
+  WsgiHandler(PyObject* app, const EnvironSettings& settings);
+  /// GIL must be held (the caller re-acquires it for shutdown).
+  ~WsgiHandler() override;
+
+  void set_thread_state(PyThreadState* ts) noexcept { ts_ = ts; }
+  std::unique_ptr<server::ResponseSource> start(const server::RequestInfo& info) override;
+
+  // Used by the response objects.
+  PyThreadState* thread_state() const noexcept { return ts_; }
+  PyObject* app() const noexcept { return app_.get(); }
+  PyObject* errors() const noexcept { return errors_.get(); }
+  EnvironBuilder& environ() noexcept { return environ_; }
+
+ private:
+  py::PyRef app_;
+  py::PyRef errors_;
+  EnvironBuilder environ_;
+  PyThreadState* ts_ = nullptr;
+};
+
+}  // namespace bastion::wsgi
