@@ -18,6 +18,7 @@
 #include "python/interpreter.h"
 #include "python/ref.h"
 #include "server/server.h"
+#include "server/threaded.h"
 #include "wsgi/app_loader.h"
 #include "wsgi/handler.h"
 #include "wsgi/types.h"
@@ -170,7 +171,19 @@ void run_worker(const WorkerContext& ctx) {
   server::AccessLog access_log;
   std::string error;
   if (!access_log.open(cfg.accesslog, cfg.access_log_format, &error)) BLOG_ERROR("%s", error.c_str());
-  server::Server srv(loop, server_options(cfg), *handler, access_log);
+  server::Options options = server_options(cfg);
+  // --threads N > 1: a pool of N attached Python threads runs the application; the loop
+  // thread only does I/O.
+  std::unique_ptr<server::ThreadedHandler> threaded;
+  if (cfg.threads > 1) {
+    server::ThreadedHandler::Hooks hooks{py::attach_thread, py::detach_thread};
+    threaded = std::make_unique<server::ThreadedHandler>(loop, *handler, cfg.threads, hooks,
+                                                         options.output_high_water);
+  }
+  server::Handler& entry = threaded ? static_cast<server::Handler&>(*threaded)
+                                    : static_cast<server::Handler&>(*handler);
+  server::Server srv(loop, options, entry, access_log);
+  if (threaded) threaded->set_ready_callback([&srv](uint64_t id) { srv.resume(id); });
   for (int fd : ctx.listeners) srv.add_listener(fd);
 
   SignalWatch watch;
@@ -200,6 +213,7 @@ void run_worker(const WorkerContext& ctx) {
   // than finalise Python under live requests.
   if (watch.quit || srv.connection_count() > 0) _exit(base::kExitOk);
   // Clean stop: run atexit handlers and finalisers the way `python app.py` would.
+  threaded.reset();  // joins the pool threads (they take the GIL themselves)
   PyEval_RestoreThread(handler->thread_state());
   handler.reset();
   wsgi::release_types();

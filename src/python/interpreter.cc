@@ -73,6 +73,23 @@ base::Result<Interpreter*> Interpreter::start(const InterpreterOptions& options)
   return &instance;
 }
 
+namespace {
+thread_local PyGILState_STATE t_attach_state;
+thread_local PyThreadState* t_attach_ts = nullptr;
+}  // namespace
+
+void attach_thread() {
+  t_attach_state = PyGILState_Ensure();
+  t_attach_ts = PyEval_SaveThread();
+}
+
+void detach_thread() {
+  if (t_attach_ts == nullptr) return;
+  PyEval_RestoreThread(t_attach_ts);
+  t_attach_ts = nullptr;
+  PyGILState_Release(t_attach_state);
+}
+
 void Interpreter::shutdown() {
   if (g_init_pid == getpid() && Py_IsInitialized()) Py_FinalizeEx();
 }

@@ -66,6 +66,25 @@ class GilScope {
   PyThreadState* ts_;
 };
 
+/// Holds the GIL for a scope on any thread that has a Python thread state (the worker's main
+/// thread, or a pool thread attached with attach_thread()). Not copyable or movable.
+class GilAcquire {
+ public:
+  GilAcquire() noexcept : state_(PyGILState_Ensure()) {}
+  ~GilAcquire() { PyGILState_Release(state_); }
+  GilAcquire(const GilAcquire&) = delete;
+  GilAcquire& operator=(const GilAcquire&) = delete;
+
+ private:
+  PyGILState_STATE state_;
+};
+
+/// Gives the calling (non-Python) thread a Python thread state for its whole life, then
+/// releases the GIL. Pair with detach_thread() on the same thread before it ends, so
+/// threading.local and contextvars persist across the requests it serves.
+void attach_thread();
+void detach_thread();
+
 /// Releases the GIL for a scope (blocking I/O, waiting). GIL must be held on entry.
 class GilRelease {
  public:

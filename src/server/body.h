@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/unique_fd.h"
 
@@ -38,6 +39,15 @@ class Body {
 
   /// Empties the body for the next request (keeps memory capacity up to 64 KiB).
   void clear() noexcept;
+
+  /// Exchanges contents and settings (hands a received body to a pool thread's job).
+  void swap(Body& other) noexcept {
+    std::swap(mem_, other.mem_);
+    std::swap(file_, other.file_);
+    std::swap(size_, other.size_);
+    std::swap(memory_limit_, other.memory_limit_);
+    std::swap(tmp_dir_, other.tmp_dir_);
+  }
 
  private:
   bool spill();

@@ -18,23 +18,6 @@ namespace {
 constexpr size_t kReadChunk = 16384;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-/// Re-points every view of `head` from `old_base` into the same offsets of `new_base`.
-void rebase(http::RequestHead& head, const char* old_base, const char* new_base) {
-  auto fix = [&](std::string_view& v) {
-    if (v.data() != nullptr && !v.empty()) v = {new_base + (v.data() - old_base), v.size()};
-  };
-  fix(head.method);
-  fix(head.target);
-  fix(head.path);
-  fix(head.query);
-  fix(head.authority);
-  fix(head.host);
-  for (auto& f : head.headers) {
-    fix(f.name);
-    fix(f.value);
-  }
-}
-
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
@@ -217,7 +200,7 @@ bool Connection::parse_head() {
   }
   // Keep the head in stable storage: in_ may move when more bytes arrive.
   head_bytes_.assign(input.data(), r.consumed);
-  rebase(head_, input.data(), head_bytes_.data());
+  rebase_head(head_, input.data(), head_bytes_.data(), r.consumed);
   in_.consume(r.consumed);
   parser_.reset();
   request_start_us_ = base::now_us();
@@ -289,6 +272,7 @@ bool Connection::read_body() {
 void Connection::dispatch() {
   RequestInfo info;
   info.head = &head_;
+  info.head_bytes = head_bytes_;
   info.body = &body_;
   info.peer = &peer_;
   info.local = local_;
@@ -370,6 +354,8 @@ bool Connection::pump() {
   while (state_ == State::Respond && source_ && file_left_ == 0 &&
          out_.size() < server_.options().output_high_water) {
     Pull p = source_->pull();
+    // A pool thread is still working: the server resumes us when it has more.
+    if (p.status == PullStatus::Pending) return progress;
     progress = true;
     switch (p.status) {
       case PullStatus::Head: start_head(*p.head); break;
@@ -402,6 +388,7 @@ bool Connection::pump() {
         }
         break;
       case PullStatus::Done: finish_response(); return true;
+      case PullStatus::Pending: break;  // handled above
       case PullStatus::Error:
         // Headers may be out already: the only honest signal left is an aborted connection.
         keep_alive_ = false;

@@ -34,6 +34,8 @@ class Connection final : public event::IoHandler {
   Connection& operator=(const Connection&) = delete;
 
   void on_io(uint32_t events) override;
+  /// The response source has new events (threaded mode): continue where we stopped.
+  void resume() { advance(); }
   /// Called by the server's sweep: acts on an expired deadline.
   void on_timer(int64_t now_ms);
   /// Graceful stop: closes now if idle between requests, else after the current response.

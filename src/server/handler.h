@@ -24,7 +24,9 @@ namespace bastion::server {
 /// ResponseSource created for it is destroyed.
 struct RequestInfo {
   const http::RequestHead* head = nullptr;
-  const Body* body = nullptr;
+  std::string_view head_bytes;             // the raw head every view in `head` points into
+  Body* body = nullptr;                    // complete; a Handler may take it with Body::swap
+
   const os::SockAddr* peer = nullptr;      // the client (or the proxy)
   const os::SockAddr* local = nullptr;     // the listener's bound address
   bool peer_trusted = false;               // peer is in forwarded_allow_ips (or a unix socket)
@@ -32,6 +34,11 @@ struct RequestInfo {
   uint64_t connection_id = 0;
   uint32_t request_index = 0;              // 0-based request number on this connection
 };
+
+/// Re-points every view of `head` into the `size`-byte buffer at `old_base` to the same offsets
+/// of an identical copy at `new_base`; views into other storage are left alone.
+void rebase_head(http::RequestHead& head, const char* old_base, const char* new_base,
+                 size_t size) noexcept;
 
 /// The response head as produced by the application: already validated (status text and
 /// every field), with hop-by-hop fields removed. Views stay valid until the next pull().
@@ -48,8 +55,9 @@ enum class PullStatus : uint8_t {
   Head,   // `head` is set; always the first event, exactly once
   Data,   // `data` holds body bytes (valid until the next pull)
   File,   // send `length` bytes of `file_fd` from `offset` (sendfile); -1 length = to EOF
-  Done,   // the body is complete
-  Error,  // the app failed after the head was produced: abort the connection
+  Done,     // the body is complete
+  Error,    // the app failed after the head was produced: abort the connection
+  Pending,  // nothing yet: the source wakes the connection when it has more (threaded mode)
 };
 
 struct Pull {

@@ -48,6 +48,8 @@ class Server {
   event::Loop& loop() noexcept { return loop_; }
   http::DateCache& date() noexcept { return date_; }
   void request_done();
+  /// A threaded response has new events for connection `id` (loop thread).
+  void resume(uint64_t id);
   void connection_closed(Connection* conn);
   std::string new_request_id();
 
@@ -73,6 +75,7 @@ class Server {
   http::DateCache date_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
+  std::unordered_map<uint64_t, Connection*> by_id_;
   std::vector<Connection*> dead_;
   bool stopping_ = false;
   bool listeners_paused_ = false;

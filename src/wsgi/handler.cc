@@ -23,11 +23,14 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
       : handler_(handler), info_(info) {}
 
   ~WsgiResponse() override {
-    py::GilScope gil(handler_.thread_state());
-    if (result_) {
+    py::GilAcquire gil;
+    if (result_ && !PyList_CheckExact(result_.get()) && !PyTuple_CheckExact(result_.get())) {
       // PEP 3333: close() is called whenever the iterable has one, even after an error.
-      PyRef close = PyRef::steal(PyObject_GetAttrString(result_.get(), "close"));
-      if (close) {
+      // _PyObject_LookupAttr reports "absent" without building an AttributeError.
+      PyObject* close_raw = nullptr;
+      static PyObject* close_name = PyUnicode_InternFromString("close");
+      if (_PyObject_LookupAttr(result_.get(), close_name, &close_raw) > 0) {
+        PyRef close = PyRef::steal(close_raw);
         PyRef r = PyRef::steal(PyObject_CallNoArgs(close.get()));
         if (!r) log_exception("closing the response iterable");
       } else {
@@ -46,7 +49,7 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
   }
 
   server::Pull pull() override {
-    py::GilScope gil(handler_.thread_state());
+    py::GilAcquire gil;
     server::Pull p;
     switch (phase_) {
       case Phase::Init:
@@ -122,7 +125,7 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
 
   std::string env_value(std::string_view name) override {
     if (!environ_) return {};
-    py::GilScope gil(handler_.thread_state());
+    py::GilAcquire gil;
     PyRef key = PyRef::steal(PyUnicode_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
     PyObject* v = key ? PyDict_GetItemWithError(environ_.get(), key.get()) : nullptr;
     if (v == nullptr) {

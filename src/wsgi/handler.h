@@ -4,8 +4,9 @@
 // wsgi.file_wrapper) into ResponseSource pulls. Application exceptions become a generic 500
 // (no traceback, no paths) with the traceback in the error log under the request id.
 //
-// Threading: start(), pull() and the destructor run on the worker's loop thread and take the
-// GIL themselves (GilScope on the worker's saved thread state). No sockets.
+// Threading: start(), pull() and the destructor run on the loop thread (--threads 1) or on a
+// pool thread attached with py::attach_thread() (--threads N), and take the GIL themselves
+// (py::GilAcquire). The loop thread never holds the GIL while it polls. No sockets.
 #pragma once
 
 #include <Python.h>
