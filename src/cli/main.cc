@@ -1,78 +1,83 @@
 // SPDX-License-Identifier: MIT
-// Entry point: subcommand dispatch. `bastion check ...` runs the static checker; everything
-// else serves an application through the master.
+// Entry point: subcommand dispatch. `bastion check --app MODULE:APP` runs the runtime guard as
+// a dry run, `bastion check [PATH...]` the static checker; everything else loads the
+// configuration (settings table: defaults < env < config file < *_CMD_ARGS < command line)
+// and serves through the master.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "base/exit_codes.h"
 #include "base/log.h"
-#include "config/config.h"
+#include "check/cli.h"
+#include "config/cli.h"
+#include "config/report.h"
+#include "guard/dry_run.h"
 #include "os/signals.h"
 #include "process/master.h"
+#include "python/interpreter.h"
+
+extern char** environ;
 
 namespace {
 
-// Interim command line (replaced by the settings table's parser).
-int parse(int argc, char** argv, bastion::config::Config& cfg) {
-  bool bind_given = false;
+bool has_flag(int argc, char** argv, std::string_view flag) {
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    auto value = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "bastion: error: %s needs a value\n", flag);
-        std::exit(bastion::base::kExitUsage);
-      }
-      return argv[++i];
-    };
-    if (a == "-b" || a == "--bind") {
-      if (!bind_given) cfg.bind.clear();
-      bind_given = true;
-      cfg.bind.push_back(value("--bind"));
-    } else if (a == "-w" || a == "--workers") {
-      cfg.workers = std::atoi(value("--workers"));
-    } else if (a == "--threads") {
-      cfg.threads = std::atoi(value("--threads"));
-    } else if (a == "--access-logfile") {
-      cfg.accesslog = value("--access-logfile");
-    } else if (a == "--allow-debug") {
-      cfg.allow_debug = true;
-    } else if (a == "-t" || a == "--timeout") {
-      cfg.timeout = std::atoi(value("--timeout"));
-    } else if (a == "--max-requests") {
-      cfg.max_requests = std::atoi(value("--max-requests"));
-    } else if (a == "--keep-alive") {
-      cfg.keepalive = std::atoi(value("--keep-alive"));
-    } else if (a == "--chdir") {
-      cfg.chdir = value("--chdir");
-    } else if (a == "--version") {
-      std::printf("bastion %s\n", BASTION_VERSION);
-      std::exit(0);
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "bastion: error: unrecognized argument %s\n", argv[i]);
-      return bastion::base::kExitUsage;
-    } else {
-      cfg.app_uri = std::string(a);
-    }
+    if (a == flag || (a.size() > flag.size() && a.substr(0, flag.size()) == flag &&
+                      a[flag.size()] == '='))
+      return true;
   }
-  if (cfg.app_uri.empty()) {
-    std::fprintf(stderr, "bastion: error: no application given (usage: bastion [OPTIONS] MODULE:APP)\n");
+  return false;
+}
+
+int serve(int argc, char** argv) {
+  namespace config = bastion::config;
+  config::LoadOptions options;
+  options.python = bastion::py::Interpreter::python_executable();
+  auto loaded = config::load(argc, argv, config::environ_from(environ), options);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "bastion: error: %s\n", loaded.error().message.c_str());
+    return loaded.error().code;
+  }
+  config::Loaded& l = loaded.value();
+  switch (l.action) {
+    case config::Action::Help: std::fputs(config::usage_text().c_str(), stdout); return 0;
+    case config::Action::Version: std::printf("bastion %s\n", BASTION_VERSION); return 0;
+    case config::Action::DumpDoc: std::fputs(config::config_doc_markdown().c_str(), stdout); return 0;
+    case config::Action::Serve: break;
+  }
+  const config::Config& cfg = l.config;
+  std::string error;
+  if (!bastion::base::log::open(cfg.errorlog, &error)) {
+    std::fprintf(stderr, "bastion: error: --error-logfile: %s\n", error.c_str());
     return bastion::base::kExitUsage;
   }
-  return 0;
+  bastion::base::LogLevel level;
+  if (bastion::base::parse_log_level(cfg.loglevel, &level)) bastion::base::log::set_level(level);
+  for (const std::string& w : l.warnings) BLOG_WARN("%s", w.c_str());
+  if (cfg.print_config) {
+    config::print_config(cfg, l.sources, stdout);
+    return 0;
+  }
+  if (!cfg.chdir.empty() && chdir(cfg.chdir.c_str()) != 0) {
+    std::fprintf(stderr, "bastion: error: --chdir %s: %s\n", cfg.chdir.c_str(), strerror(errno));
+    return bastion::base::kExitUsage;
+  }
+  return bastion::process::run_master(cfg);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   bastion::os::init_process_title(argc, argv);
-  bastion::config::Config cfg;
-  if (int rc = parse(argc, argv, cfg); rc != 0) return rc;
-  if (!cfg.chdir.empty() && chdir(cfg.chdir.c_str()) != 0) {
-    std::fprintf(stderr, "bastion: error: --chdir %s: %s\n", cfg.chdir.c_str(), strerror(errno));
-    return bastion::base::kExitUsage;
+  if (argc >= 2 && std::string_view(argv[1]) == "check") {
+    if (has_flag(argc - 1, argv + 1, "--app")) return bastion::guard::run_check_app(argc - 1, argv + 1);
+    return bastion::check::run_cli(argc - 1, argv + 1);
   }
-  return bastion::process::run_master(cfg);
+  return serve(argc, argv);
 }

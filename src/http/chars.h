@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace bastion::http::chars {
@@ -53,8 +54,7 @@ constexpr bool is(char c, uint8_t cls) noexcept {
 
 consteval std::array<char, 256> make_lower() {
   std::array<char, 256> t{};
-  for (unsigned c = 0; c < 256; ++c)
-    t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  for (unsigned c = 0; c < 256; ++c) t[c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   return t;
 }
 
@@ -91,6 +91,38 @@ constexpr bool iequals_lower(std::string_view s, std::string_view lower_literal)
   for (size_t i = 0; i < s.size(); ++i)
     if (lower(s[i]) != lower_literal[i]) return false;
   return true;
+}
+
+// ---- eight bytes at a time -------------------------------------------------------------
+// Field values and targets are the bulk of a head and are nearly always plain VCHAR, so they
+// are skipped a word at a time and only the word holding the stop byte goes through the table.
+// The tests below are exact for "any byte matches" (the classic haszero/hasless bit tricks).
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+constexpr bool any_byte_below(uint64_t w, uint8_t n) noexcept {  // n <= 128
+  return ((w - kOnes * n) & ~w & kHighs) != 0;
+}
+constexpr bool any_byte_equal(uint64_t w, uint8_t b) noexcept {
+  const uint64_t x = w ^ (kOnes * b);
+  return ((x - kOnes) & ~x & kHighs) != 0;
+}
+
+/// Advances `p` over bytes of class `cls` (kFieldValue or kTarget) and returns the first byte
+/// that is not; never reads at or past `end`, which must hold a non-member byte before it.
+inline const char* skip_run(const char* p, const char* end, uint8_t cls) noexcept {
+  // Below `floor` every byte is outside the class except HTAB for field values, which simply
+  // ends the fast path; DEL is outside both classes.
+  const uint8_t floor = cls == kTarget ? 0x21 : 0x20;
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    if (any_byte_below(w, floor) || any_byte_equal(w, 0x7f)) break;
+    p += 8;
+  }
+  while (is(*p, cls)) ++p;
+  return p;
 }
 
 }  // namespace bastion::http::chars

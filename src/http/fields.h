@@ -43,9 +43,9 @@ class FieldState {
   uint64_t length_ = 0;
   // Transfer-Encoding, accumulated over every TE field line.
   bool te_ = false;
-  bool te_malformed_ = false;   // empty element, non-token, params on chunked, chunked twice
-  bool te_other_ = false;       // a coding other than chunked
-  bool te_chunked_ = false;     // chunked seen
+  bool te_malformed_ = false;  // empty element, non-token, params on chunked, chunked twice
+  bool te_other_ = false;      // a coding other than chunked
+  bool te_chunked_ = false;    // chunked seen
   bool te_last_chunked_ = false;
   // Connection / Upgrade / Expect.
   bool close_ = false;

@@ -20,15 +20,15 @@ struct Limits {
   size_t header_field_size = 8190;  // one "name: value" line, CRLF included; 0 = only the total
   size_t header_total = 100 * (8190 + 2) + 4;  // whole head incl. request line and any leading
                                                // CRLF; 0 = 1 MiB
-  uint64_t body = 100ull << 20;     // bytes; 0 = unlimited
-  size_t trailer_total = 8192;      // bytes of trailer field lines in a chunked body; 0 = none
+  uint64_t body = 100ull << 20;                // bytes; 0 = unlimited
+  size_t trailer_total = 8192;  // bytes of trailer field lines in a chunked body; 0 = none
 };
 
 enum class ParseStatus : uint8_t { Complete, NeedMore, Error };
 
 struct ParseResult {
   ParseStatus status;
-  size_t consumed = 0;          // Complete: bytes of the head incl. the final CRLFCRLF
+  size_t consumed = 0;  // Complete: bytes of the head incl. the final CRLFCRLF
   ParseError error = ParseError::None;
 };
 
@@ -67,13 +67,13 @@ class RequestParser {
 
  private:
   struct Scan {
-    size_t scanned = 0;      // bytes already searched for LF
-    size_t line_start = 0;   // offset of the line being scanned
-    size_t head_start = 0;   // 2 when a leading CRLF was skipped
-    size_t lines = 0;        // complete lines so far (the request line is line 1)
-    size_t method_pos = 0;   // next request-line byte to check as a method byte
+    size_t scanned = 0;     // bytes already searched for LF
+    size_t line_start = 0;  // offset of the line being scanned
+    size_t head_start = 0;  // 2 when a leading CRLF was skipped
+    size_t lines = 0;       // complete lines so far (the request line is line 1)
+    size_t method_pos = 0;  // next request-line byte to check as a method byte
     bool method_done = false;
-    size_t head_end = 0;     // offset just past the final CRLF once found, else 0
+    size_t head_end = 0;  // offset just past the final CRLF once found, else 0
     ParseError error = ParseError::None;
   };
 

@@ -1,20 +1,32 @@
 // SPDX-License-Identifier: MIT
 #include "process/listeners.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
 #include "base/exit_codes.h"
 #include "config/bind.h"
 #include "os/socket.h"
+#include "os/systemd.h"
 
 namespace bastion::process {
 
-base::Status Listeners::open(const config::Config& config) {
+base::Status Listeners::open(const config::Config& config, Listeners* reuse) {
   for (const std::string& spec : config.bind) {
+    if (reuse != nullptr) {
+      auto it = std::find_if(reuse->entries_.begin(), reuse->entries_.end(),
+                             [&](const Entry& e) { return e.spec == spec && e.fd.valid(); });
+      if (it != reuse->entries_.end()) {
+        entries_.push_back(std::move(*it));
+        reuse->entries_.erase(it);
+        continue;
+      }
+    }
     auto parsed = config::parse_bind(spec);
     if (!parsed.ok()) return base::Error{parsed.error().message, base::kExitUsage};
     const config::Bind& bind = parsed.value();
@@ -47,9 +59,51 @@ base::Status Listeners::open(const config::Config& config) {
       entry.label = "http://" + (addr.ok() ? os::to_string(addr.value()) : spec);
       entry.loopback = addr.ok() && os::is_loopback(addr.value());
     }
+    entry.spec = spec;
     entries_.push_back(std::move(entry));
   }
   return base::Ok{};
+}
+
+base::Result<bool> Listeners::adopt_systemd() {
+  auto taken = os::take_listen_fds();
+  if (!taken.ok()) return base::Error{taken.error().message, base::kExitUsage};
+  if (taken.value().empty()) return false;
+  for (const os::ActivatedSocket& s : taken.value()) {
+    Entry entry;
+    entry.fd.reset(s.fd);
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    int type = 0;
+    socklen_t tlen = sizeof type;
+    if (getsockopt(s.fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0 ||
+        getsockopt(s.fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_STREAM) {
+      return base::Error{"systemd passed fd " + std::to_string(s.fd) +
+                             ", which is not a listening stream socket (use Accept=no and "
+                             "ListenStream= in the .socket unit)",
+                         base::kExitUsage};
+    }
+    auto addr = os::local_address(s.fd);
+    std::string where = addr.ok() ? os::to_string(addr.value()) : "fd " + std::to_string(s.fd);
+    if (addr.ok() && addr.value().family() != AF_UNIX) where = "http://" + where;
+    entry.label = where + " (systemd" + (s.name.empty() ? "" : ": " + s.name) + ")";
+    entry.loopback = addr.ok() && os::is_loopback(addr.value());
+    entries_.push_back(std::move(entry));
+  }
+  systemd_ = true;
+  return true;
+}
+
+void Listeners::take_from(Listeners& other) {
+  for (Entry& e : other.entries_) entries_.push_back(std::move(e));
+  other.entries_.clear();
+  systemd_ = systemd_ || other.systemd_;
+}
+
+void Listeners::chown_unix(uid_t uid, gid_t gid) const {
+  for (const Entry& e : entries_) {
+    if (!e.unix_path.empty()) (void)!chown(e.unix_path.c_str(), uid, gid);
+  }
 }
 
 std::vector<int> Listeners::fds() const {

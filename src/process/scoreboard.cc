@@ -27,6 +27,7 @@ int Scoreboard::acquire(pid_t pid) noexcept {
     if (slots_[i].state.compare_exchange_strong(expected, kSlotBooting)) {
       slots_[i].pid.store(pid);
       slots_[i].heartbeat_ms.store(0);
+      slots_[i].app_busy_since_ms.store(0);
       slots_[i].requests.store(0);
       return i;
     }

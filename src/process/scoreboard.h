@@ -14,11 +14,25 @@ namespace bastion::process {
 struct WorkerSlot {
   std::atomic<int32_t> pid{0};
   std::atomic<int32_t> state{0};         // SlotState
-  std::atomic<int64_t> heartbeat_ms{0};  // CLOCK_MONOTONIC milliseconds of the last beat
+  std::atomic<int64_t> heartbeat_ms{0};  // CLOCK_MONOTONIC ms of the loop's last round
+  // CLOCK_MONOTONIC ms at which the longest-running call into the application still in
+  // progress started (--threads > 1, where the loop keeps beating while a Python thread is
+  // stuck); 0 when none. With --threads 1 a stuck call stops the loop's beat instead.
+  std::atomic<int64_t> app_busy_since_ms{0};
   std::atomic<uint64_t> requests{0};
 };
 
-enum SlotState : int32_t { kSlotFree = 0, kSlotBooting = 1, kSlotReady = 2, kSlotStopping = 3 };
+/// kSlotStopping: the worker stopped accepting (TERM, parent gone) and is finishing its
+/// connections; the master starts its replacement at once if it did not ask for the stop.
+/// kSlotRecycle: the worker reached --max-requests and still serves; the master starts a
+/// replacement and sends TERM to this one once the replacement is ready.
+enum SlotState : int32_t {
+  kSlotFree = 0,
+  kSlotBooting = 1,
+  kSlotReady = 2,
+  kSlotStopping = 3,
+  kSlotRecycle = 4,
+};
 
 class Scoreboard {
  public:

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "base/clock.h"
@@ -44,24 +45,40 @@ server::Options server_options(const config::Config& c) {
   o.worker_connections = c.worker_connections;
   o.sendfile = c.sendfile;
   if (auto nets = os::NetList::parse(c.forwarded_allow_ips); nets.ok()) o.trusted = nets.value();
-  if (c.max_requests > 0) {
-    int64_t jitter = c.max_requests_jitter > 0 ? (static_cast<int64_t>(getpid()) * 7919) %
-                                                     (c.max_requests_jitter + 1)
-                                               : 0;
-    o.max_requests = c.max_requests + jitter;
-  }
+  // --max-requests is enforced by the worker loop (recycle_limit), not by the server: the
+  // worker keeps serving until the master has its replacement ready.
+  o.max_requests = 0;
   return o;
 }
 
-/// SIGABRT from the master (a hung worker): dump every Python thread's stack to the error log.
+/// This worker's --max-requests limit with its --max-requests-jitter share
+/// (max_requests + a random 0..jitter, as Gunicorn does); 0 = never recycle.
+int64_t recycle_limit(const config::Config& c) {
+  if (c.max_requests <= 0) return 0;
+  int64_t jitter = 0;
+  if (c.max_requests_jitter > 0) {
+    std::random_device rd;
+    jitter = static_cast<int64_t>(rd() % (static_cast<unsigned>(c.max_requests_jitter) + 1));
+  }
+  return c.max_requests + jitter;
+}
+
+/// faulthandler writes to this descriptor: a private duplicate of the error log, so that a
+/// log reopen (USR1) can re-point it with dup3() without touching Python.
+int g_dump_fd = -1;
+
+/// SIGABRT from the master (a hung worker), or a crash in a C extension (SIGSEGV, SIGBUS,
+/// SIGFPE, SIGILL): dump every Python thread's stack to the error log, then die of the signal.
+/// faulthandler.enable() covers exactly these fatal signals (register() refuses them).
 void arm_traceback_dump() {
+  g_dump_fd = fcntl(base::log::fd(), F_DUPFD_CLOEXEC, 10);
+  if (g_dump_fd < 0) return;
   py::PyRef fh = py::PyRef::steal(PyImport_ImportModule("faulthandler"));
   if (!fh) {
     PyErr_Clear();
     return;
   }
-  py::PyRef r = py::PyRef::steal(PyObject_CallMethod(fh.get(), "register", "iiii", SIGABRT,
-                                                     base::log::fd(), 1, 1));
+  py::PyRef r = py::PyRef::steal(PyObject_CallMethod(fh.get(), "enable", "ii", g_dump_fd, 1));
   if (!r) PyErr_Clear();
 }
 
@@ -74,6 +91,18 @@ struct SignalWatch final : event::IoHandler {
   int64_t graceful_deadline = 0;
   int graceful_timeout_ms = 30000;
   event::Loop* loop = nullptr;
+  std::vector<int> listeners;     // our copies of the shared listening sockets
+  bool listeners_closed = false;
+
+  /// Closes our copies right after the server drained them: the shorter the gap, the fewer
+  /// connections can arrive in between, and at a full stop (the last copy closed) those
+  /// would be reset by the kernel.
+  void close_listeners() {
+    if (listeners_closed) return;
+    listeners_closed = true;
+    for (int l : listeners) close(l);
+  }
+
   void on_io(uint32_t) override {
     while (int sig = os::read_signal(fd)) {
       switch (sig) {
@@ -81,12 +110,14 @@ struct SignalWatch final : event::IoHandler {
           if (!server->stopping()) {
             graceful_deadline = loop->now_ms() + graceful_timeout_ms;
             server->begin_graceful_stop();
+            close_listeners();
           }
           break;
         case SIGINT:
         case SIGQUIT: quit = true; break;
         case SIGUSR1:
           base::log::reopen();
+          if (g_dump_fd >= 0) dup3(base::log::fd(), g_dump_fd, O_CLOEXEC);
           access_log->reopen();
           break;
         default: break;
@@ -100,8 +131,20 @@ struct SignalWatch final : event::IoHandler {
 void run_worker(const WorkerContext& ctx) {
   const config::Config& cfg = *ctx.config;
   os::reset_signals();
-  os::die_with_parent(SIGTERM);
   pid_t master = getppid();
+  // Listeners are bound (by the master); now become the configured user, before Python runs
+  // a line of application code. Changing credentials clears the parent-death signal, so it
+  // is set afterwards.
+  if (ctx.credentials != nullptr) {
+    if (auto dropped = os::drop_privileges(*ctx.credentials); !dropped.ok()) {
+      BLOG_CRIT("BST-E0505 cannot switch the worker to uid %u gid %u: %s",
+                static_cast<unsigned>(ctx.credentials->uid),
+                static_cast<unsigned>(ctx.credentials->gid), dropped.error().message.c_str());
+      _exit(base::kExitWorkerBoot);
+    }
+  }
+  os::die_with_parent(SIGTERM);
+  if (getppid() != master) _exit(base::kExitOk);  // the master died before prctl took effect
   base::UniqueFd sigfd = os::signal_fd({SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH});
   signal(SIGPIPE, SIG_IGN);
   std::string title = "bastion: worker [" + (cfg.proc_name.empty() ? cfg.app_uri : cfg.proc_name) + "]";
@@ -139,20 +182,36 @@ void run_worker(const WorkerContext& ctx) {
   }
 
   bool refused = false;
+  int allowed = 0;
+  std::string refusals;  // echoed on stderr when the error log is a file
   for (const guard::Finding& finding : guard::inspect(app.get(), cfg)) {
     std::string line = guard::format(finding);
+    if (finding.refuses) refusals += line + "\n";
     if (!finding.refuses) {
       BLOG_WARN("%s", line.c_str());
     } else if (cfg.allow_debug) {
       BLOG_WARN("%s (allowed by --allow-debug: never do this in production)", line.c_str());
+      ++allowed;
     } else {
       BLOG_CRIT("%s", line.c_str());
       refused = true;
     }
   }
+  if (cfg.allow_debug) {
+    // Loud on every start, findings or not: the guard is off for this server.
+    BLOG_WARN("BST-E0603 !!! --allow-debug: the debug guard is OFF (%d refusing finding(s) "
+              "allowed). Debug mode shows tracebacks and source and may open a Python console: "
+              "local development on a loopback bind only, NEVER in production !!!", allowed);
+  }
   if (refused) {
     BLOG_CRIT("BST-E0601 refusing to serve an application in debug mode (CWE-489); fix the "
               "findings above, or pass --allow-debug for local development on a loopback bind");
+    if (base::log::fd() != STDERR_FILENO) {
+      std::string text = "bastion: BST-E0601 refusing to serve an application in debug mode "
+                         "(exit status 9):\n" + refusals;
+      ssize_t ignored = write(STDERR_FILENO, text.data(), text.size());
+      static_cast<void>(ignored);
+    }
     _exit(base::kExitDebugRefused);
   }
 
@@ -196,17 +255,41 @@ void run_worker(const WorkerContext& ctx) {
 
   ctx.slot->heartbeat_ms.store(base::now_ms());
   ctx.slot->state.store(kSlotReady);
+  watch.listeners = ctx.listeners;
+  const int64_t recycle_after = recycle_limit(cfg);
+  bool recycle_asked = false;
   while (!watch.quit) {
     if (!srv.run_once()) break;
     ctx.slot->heartbeat_ms.store(loop.now_ms(), std::memory_order_relaxed);
+    ctx.slot->app_busy_since_ms.store(threaded ? threaded->oldest_call_start_ms() : 0,
+                                      std::memory_order_relaxed);
     ctx.slot->requests.store(srv.requests_served(), std::memory_order_relaxed);
     if (getppid() != master) {
       BLOG_INFO("Parent changed, shutting down: worker %d", static_cast<int>(getpid()));
       srv.begin_graceful_stop();
-      watch.graceful_deadline = loop.now_ms() + watch.graceful_timeout_ms;
       master = getppid();
     }
-    if (srv.stopping() && watch.graceful_deadline > 0 && loop.now_ms() > watch.graceful_deadline) break;
+    if (recycle_after > 0 && !recycle_asked && !srv.stopping() &&
+        static_cast<int64_t>(srv.requests_served()) >= recycle_after) {
+      // Recycling overlaps: this worker goes on serving until the master has started its
+      // replacement and that one is ready; then the master sends TERM as for any retirement.
+      recycle_asked = true;
+      BLOG_INFO("Worker reached max_requests (%lld); it retires once its replacement is ready",
+                static_cast<long long>(recycle_after));
+      ctx.slot->state.store(kSlotRecycle);
+    }
+    if (srv.stopping() && ctx.slot->state.load() != kSlotStopping) {
+      // However the stop began (TERM, parent gone): tell the master, which
+      // starts a replacement now, and close our copies of the listeners (the server drained
+      // them already). Once every process has closed them, the kernel refuses new
+      // connections instead of queueing them where nobody will accept.
+      ctx.slot->state.store(kSlotStopping);
+      watch.close_listeners();
+      if (watch.graceful_deadline == 0) {
+        watch.graceful_deadline = loop.now_ms() + watch.graceful_timeout_ms;
+      }
+    }
+    if (srv.stopping() && loop.now_ms() > watch.graceful_deadline) break;
   }
   BLOG_INFO("Worker exiting (pid: %d)", static_cast<int>(getpid()));
   // A fast stop, or connections still open after the graceful timeout: leave at once rather

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "os/privileges.h"
 #include "process/scoreboard.h"
 
 namespace bastion::process {
@@ -17,6 +18,7 @@ struct WorkerContext {
   WorkerSlot* slot = nullptr;    // our heartbeat slot
   int age = 0;                   // spawn counter, for logs
   bool multiprocess = false;
+  const os::Credentials* credentials = nullptr;  // who to become after fork (may be null)
 };
 
 [[noreturn]] void run_worker(const WorkerContext& ctx);

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/clock.h"
@@ -16,6 +17,7 @@ namespace bastion::server {
 namespace {
 
 constexpr size_t kReadChunk = 16384;
+constexpr int64_t kStopIdleGraceMs = 1000;  // see update_deadline()
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool valid_request_id(std::string_view id) {
@@ -63,7 +65,11 @@ void Connection::update_deadline() {
       // Idle keep-alive waits `keepalive`; a started (or first) head must complete within
       // header_timeout, counted from when the wait began: trickling bytes does not extend it.
       if (in_.empty() && request_index_ > 0) {
-        deadline_ = state_since_ + opt.keepalive_ms;
+        // While stopping, an idle keep-alive connection still gets a short grace: its client
+        // may be sending the next request right now, and closing under it would fail that
+        // request. A request that arrives is answered with Connection: close.
+        deadline_ = state_since_ + (stopping_ ? std::min<int64_t>(opt.keepalive_ms, kStopIdleGraceMs)
+                                              : opt.keepalive_ms);
       } else {
         deadline_ = state_since_ + opt.header_timeout_ms;
       }
@@ -99,7 +105,7 @@ void Connection::on_timer(int64_t now_ms) {
       BLOG_INFO("closing connection from %s: client did not read the response for %lld ms",
                 os::to_string(peer_).c_str(),
                 static_cast<long long>(server_.options().send_timeout_ms));
-      close_now();
+      abort_now();
       break;
     case State::Linger: close_now(); break;
     case State::Closed: break;
@@ -108,8 +114,29 @@ void Connection::on_timer(int64_t now_ms) {
 
 void Connection::stop_when_idle() {
   stopping_ = true;
-  keep_alive_ = false;
-  if (idle()) close_now();
+  // A response whose head already promised keep-alive keeps its promise: the client may
+  // send its next request the moment it has read this one, so that request is served (with
+  // Connection: close) instead of meeting a closed socket. Otherwise the next head says close.
+  if (!(state_ == State::Respond && head_sent_)) keep_alive_ = false;
+  if (state_ == State::ReadHead) {
+    // A request may already sit unread in the socket: read it before deciding it is idle.
+    can_read_ = true;
+    advance();
+  }
+  if (state_ != State::Closed) update_deadline();
+}
+
+void Connection::abort_now() {
+  // A plain close would leave everything still queued in the kernel's send buffer (megabytes)
+  // on an orphaned socket, trickled out to a peer that does not read for as long as the
+  // kernel's retries last. A zero linger time resets the connection and frees it at once.
+  if (fd_.valid()) {
+    linger lg{};
+    lg.l_onoff = 1;
+    lg.l_linger = 0;
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  close_now();
 }
 
 void Connection::close_now() {
@@ -125,7 +152,9 @@ void Connection::close_now() {
 // The driver: makes all the progress the socket and the application allow, then returns to
 // the loop. Bounded so one busy pipelining client cannot starve the others.
 void Connection::advance() {
-  for (int round = 0; round < 64 && state_ != State::Closed; ++round) {
+  constexpr int kRounds = 64;
+  int round = 0;
+  for (; round < kRounds && state_ != State::Closed; ++round) {
     bool progress = false;
     switch (state_) {
       case State::ReadHead:
@@ -158,7 +187,17 @@ void Connection::advance() {
     }
     if (!progress) break;
   }
-  if (state_ != State::Closed) update_deadline();
+  if (state_ == State::Closed) return;
+  update_deadline();
+  if (round == kRounds) {
+    // Out of budget with work left. The fd is edge-triggered: bytes already waiting in the
+    // socket (or room already free in it) raise no new event, so without this the
+    // connection would stall until the peer happens to send again. Continue after the
+    // other ready connections have had their turn.
+    Server& server = server_;
+    uint64_t id = id_;
+    server_.loop().defer([&server, id] { server.resume(id); });
+  }
 }
 
 bool Connection::read_some() {
@@ -295,6 +334,7 @@ void Connection::start_head(const ResponseHead& rh) {
   body_allowed_ = !head_request && !http::status_forbids_body(rh.status);
   out_length_ = rh.content_length;
   chunked_out_ = false;
+  if (rh.close) keep_alive_ = false;  // DESIGN 4: every error response closes the connection
   if (rh.status >= 200 && body_allowed_ && rh.content_length < 0) {
     if (head_.version_minor >= 1) {
       chunked_out_ = true;
@@ -391,9 +431,17 @@ bool Connection::pump() {
       case PullStatus::Pending: break;  // handled above
       case PullStatus::Error:
         // Headers may be out already: the only honest signal left is an aborted connection.
+        // What the app produced before failing goes out first (best effort, never blocking),
+        // so the client sees a truncated response (no final chunk, a short body) rather than
+        // an empty reply it might silently retry.
         keep_alive_ = false;
         write_access_log();
         source_.reset();
+        if (can_write_ && !out_.empty()) {
+          std::string_view pending = out_.view();
+          [[maybe_unused]] ssize_t sent =
+              ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
         close_now();
         return true;
     }
@@ -501,7 +549,17 @@ void Connection::fail(http::ParseError error) {
   source_.reset();
   in_.clear();
   keep_alive_ = false;
-  out_.append(http::canned_response(error));
+  // The canned response is static; Date (RFC 9110 6.6.1: required on 4xx from a server with
+  // a clock) and Server go in right after its status line, as on every other response.
+  std::string_view canned = http::canned_response(error);
+  size_t status_end = canned.find("\r\n");
+  status_end = status_end == std::string_view::npos ? 0 : status_end + 2;
+  out_.append(canned.substr(0, status_end));
+  std::string fields;
+  http::append_header(fields, "Date", server_.date().get());
+  fields.append("Server: bastion\r\n");
+  out_.append(fields);
+  out_.append(canned.substr(status_end));
   status_ = http::status_for(error);
   begin_linger();
 }

@@ -52,6 +52,8 @@ class Connection final : public event::IoHandler {
 
   /// Closes now (eviction, fatal errors). Safe to call more than once.
   void close_now();
+  /// Closes with a reset, discarding unsent bytes (a peer that stopped reading).
+  void abort_now();
 
  private:
   void advance();

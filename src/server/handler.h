@@ -49,6 +49,7 @@ struct ResponseHead {
   int64_t content_length = -1;   // the app's Content-Length, or -1 when it gave none
   bool has_date = false;
   bool has_server = false;
+  bool close = false;            // close the connection after this response (a rejected request)
 };
 
 enum class PullStatus : uint8_t {

@@ -51,7 +51,9 @@ void Server::arm_listeners(bool on) {
   listeners_paused_ = !on;
 }
 
-void Server::Listener::on_io(uint32_t) { server->accept_ready(*this); }
+void Server::Listener::on_io(uint32_t) {
+  if (armed) server->accept_ready(*this);
+}
 
 void Server::accept_ready(Listener& listener) {
   // Bounded batch so a connection storm cannot starve requests already in progress.
@@ -155,11 +157,15 @@ std::string Server::new_request_id() {
 void Server::begin_graceful_stop() {
   if (stopping_) return;
   stopping_ = true;
-  // Take what is already queued on our listeners first so those clients get an answer
-  // rather than a reset, then stop accepting.
+  // Leave the listeners' wait queues first, then take what is already queued, so those
+  // clients get an answer rather than a reset. In this order no connection is lost: with
+  // EPOLLEXCLUSIVE the kernel wakes only one waiter per arrival, and one that arrives after
+  // we left wakes a sibling instead of us.
+  arm_listeners(false);
   for (auto& l : listeners_) accept_ready(*l);
   arm_listeners(false);
-  listeners_.clear();
+  // The Listener objects stay (disarmed) until the server is destroyed: an event for one may
+  // still be queued in this poll round, and must not reach freed memory.
   std::vector<Connection*> all;
   all.reserve(conns_.size());
   for (auto& [raw, conn] : conns_) all.push_back(raw);

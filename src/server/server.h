@@ -48,7 +48,8 @@ class Server {
   event::Loop& loop() noexcept { return loop_; }
   http::DateCache& date() noexcept { return date_; }
   void request_done();
-  /// A threaded response has new events for connection `id` (loop thread).
+  /// Continues connection `id` if it is still open (loop thread): a threaded response has new
+  /// events, or the connection used up its per-event budget with work left.
   void resume(uint64_t id);
   void connection_closed(Connection* conn);
   std::string new_request_id();

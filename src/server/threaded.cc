@@ -2,6 +2,7 @@
 #include "server/threaded.h"
 
 #include "base/assert.h"
+#include "base/clock.h"
 
 namespace bastion::server {
 
@@ -132,7 +133,10 @@ ThreadedHandler::ThreadedHandler(event::Loop& loop, Handler& inner, int threads,
     : loop_(loop), inner_(inner), hooks_(std::move(hooks)), high_water_(high_water) {
   BASTION_ASSERT(threads >= 1);
   loop_.add(waker_.fd(), EPOLLIN, this);
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run_thread(); });
+  thread_count_ = static_cast<size_t>(threads);
+  call_since_ = std::make_unique<std::atomic<int64_t>[]>(thread_count_);
+  for (size_t i = 0; i < thread_count_; ++i) call_since_[i].store(0);
+  for (size_t i = 0; i < thread_count_; ++i) threads_.emplace_back([this, i] { run_thread(i); });
 }
 
 ThreadedHandler::~ThreadedHandler() {
@@ -171,6 +175,15 @@ std::unique_ptr<ResponseSource> ThreadedHandler::start(const RequestInfo& info) 
   return source;
 }
 
+int64_t ThreadedHandler::oldest_call_start_ms() const noexcept {
+  int64_t oldest = 0;
+  for (size_t i = 0; i < thread_count_; ++i) {
+    int64_t t = call_since_[i].load(std::memory_order_relaxed);
+    if (t != 0 && (oldest == 0 || t < oldest)) oldest = t;
+  }
+  return oldest;
+}
+
 size_t ThreadedHandler::busy() const {
   std::lock_guard lock(mu_);
   return queue_.size() + running_;
@@ -198,7 +211,8 @@ void ThreadedHandler::on_io(uint32_t) {
   }
 }
 
-void ThreadedHandler::run_thread() {
+void ThreadedHandler::run_thread(size_t index) {
+  std::atomic<int64_t>& since = call_since_[index];
   if (hooks_.thread_enter) hooks_.thread_enter();
   while (true) {
     std::shared_ptr<Channel> ch;
@@ -210,13 +224,17 @@ void ThreadedHandler::run_thread() {
       queue_.pop_front();
       ++running_;
     }
+    since.store(base::now_ms(), std::memory_order_relaxed);
     std::unique_ptr<ResponseSource> source = inner_.start(ch->info);
+    since.store(0, std::memory_order_relaxed);
     while (true) {
       {
         std::lock_guard lock(ch->mu);
         if (ch->cancelled) break;
       }
+      since.store(base::now_ms(), std::memory_order_relaxed);
       Pull p = source->pull();
+      since.store(0, std::memory_order_relaxed);
       Event ev;
       ev.status = p.status;
       switch (p.status) {

@@ -14,6 +14,7 @@
 // No Python here: the hooks are the only link to it.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -53,12 +54,17 @@ class ThreadedHandler final : public Handler, private event::IoHandler {
   /// Jobs queued or running (for graceful stop).
   size_t busy() const;
 
+  /// base::now_ms() at which the longest-running call into the inner handler (start() or one
+  /// pull()) still in progress began; 0 when no pool thread is inside one. Any thread. The
+  /// worker publishes it to the master, whose --timeout bounds it.
+  int64_t oldest_call_start_ms() const noexcept;
+
   // Called by pool threads (via Channel).
   void notify(uint64_t token);
 
  private:
   void on_io(uint32_t events) override;
-  void run_thread();
+  void run_thread(size_t index);
 
   event::Loop& loop_;
   Handler& inner_;
@@ -74,6 +80,8 @@ class ThreadedHandler final : public Handler, private event::IoHandler {
   size_t running_ = 0;
   bool stop_ = false;
   std::vector<std::thread> threads_;
+  std::unique_ptr<std::atomic<int64_t>[]> call_since_;  // per pool thread; 0 = not in a call
+  size_t thread_count_ = 0;
 };
 
 }  // namespace bastion::server

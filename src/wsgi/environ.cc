@@ -110,6 +110,7 @@ struct EnvironBuilder::Impl {
       k_input, k_errors, k_request_id, k_http_host;
   PyRef v_http10, v_http11, v_http, v_https, v_empty;
   std::unordered_map<std::string, PyRef> header_keys;  // header name -> "HTTP_..." key
+  std::vector<PyRef> overflow_keys;  // keys made past the cache bound, for one build()
   std::unordered_map<std::string, PyRef> methods;
   std::string scratch;
 
@@ -127,10 +128,16 @@ struct EnvironBuilder::Impl {
         key.push_back(c == '-' ? '_' : static_cast<char>((c >= 'a' && c <= 'z') ? c - 32 : c));
       }
     }
+    if (header_keys.size() >= 512) {
+      // Past the cache bound (clients choose header names, so the set is unbounded): a
+      // plain string that lives until the next build(); the environ holds its own reference.
+      auto size = static_cast<Py_ssize_t>(key.size());
+      overflow_keys.push_back(PyRef::steal(PyUnicode_FromStringAndSize(key.data(), size)));
+      return overflow_keys.back().get();
+    }
     PyRef k = interned(key.c_str());
     PyObject* raw = k.get();
-    if (header_keys.size() < 512) header_keys.emplace(std::string(name), std::move(k));
-    else return PyUnicode_InternFromString(key.c_str());  // leaked only past the cache bound: never in practice
+    header_keys.emplace(std::string(name), std::move(k));
     return raw;
   }
 
@@ -195,6 +202,7 @@ PyRef EnvironBuilder::build(const server::RequestInfo& info, PyObject* input, Py
   Impl& m = *impl_;
   const http::RequestHead& head = *info.head;
   *bad_request = false;
+  m.overflow_keys.clear();
   PyRef env = PyRef::steal(PyDict_Copy(m.base.get()));
   if (!env) return env;
   PyObject* e = env.get();

@@ -71,6 +71,16 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
         if (file_mode_ && head_.content_length < 0) {
           head_.content_length = file_length_;
           fields_ += "Content-Length: " + std::to_string(file_length_) + "\r\n";
+        } else if (!file_mode_ && head_.content_length < 0 && pending_.empty() &&
+                   !http::status_forbids_body(head_.status)) {
+          // The whole body is already known (an empty iterable, or the common one-item
+          // list): declare its length instead of chunking it, as Waitress does. This also
+          // keeps HTTP/1.0 keep-alive connections open.
+          bool seq_done = seq_ && seq_pos_ >= PySequence_Fast_GET_SIZE(result_.get());
+          if (at_end_ || (seq_done && chunk_)) {
+            head_.content_length = chunk_ ? PyBytes_GET_SIZE(chunk_.get()) : 0;
+            fields_ += "Content-Length: " + std::to_string(head_.content_length) + "\r\n";
+          }
         }
         head_.status_text = status_text_;
         head_.fields = fields_;
@@ -287,6 +297,8 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
     head_.status_text = status_text_;
     head_.fields = fields_;
     head_.content_length = static_cast<int64_t>(error_body_.size());
+    // A rejected request (contradicting proxy headers) ends the connection like a parse error.
+    head_.close = bad_request_;
     pending_.clear();
     chunk_.reset();
     file_mode_ = false;
@@ -363,6 +375,13 @@ PyObject* WsgiResponse::on_start_response(PyObject* status, PyObject* headers, P
   int code = 0;
   if (!latin1(status, &status_text) || !http::parse_status_line(status_text, &code)) {
     PyErr_Format(PyExc_ValueError, "invalid WSGI status %R (expected e.g. '200 OK')", status);
+    return nullptr;
+  }
+  if (code < 200) {
+    // A 1xx is interim: sent as the final answer it would leave the client waiting for the
+    // real one, and the server owns interim responses (100 Continue) anyway.
+    PyErr_Format(PyExc_ValueError, "WSGI status %R is informational (1xx), not a final response",
+                 status);
     return nullptr;
   }
   if (!PyList_Check(headers) && !PyTuple_Check(headers)) {

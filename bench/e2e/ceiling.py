@@ -1,0 +1,70 @@
+"""The pure-Python cost of the benchmark apps: each app called in a loop, no server at all.
+
+    ceiling.py [APP ...] [--seconds S]      (default apps: raw flask_hello flask_json)
+
+The environ is built once (what a server would pass for wrk's `GET /`), start_response is a
+no-op, the body is iterated and closed. Prints one line "CEILING_JSON {app: us_per_call}"
+(best of 5 repeats, in thread CPU time so that
+other load on the machine does not inflate it): 1e6/us_per_call is the req/s one core could reach if the server
+cost nothing (the "Flask ceiling" for flask_hello).
+"""
+import io
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import apps  # noqa: E402
+
+
+def environ():
+    return {
+        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/", "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000", "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def _start_response(status, headers, exc_info=None):
+    return None
+
+
+def per_call_us(app, seconds):
+    env = environ()
+
+    def loop(n):
+        t0 = time.thread_time()
+        for _ in range(n):
+            body = app(env, _start_response)
+            for _chunk in body:
+                pass
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        return time.thread_time() - t0
+
+    n = 100
+    while loop(n) < seconds / 10:  # calibrate: one repeat takes ~seconds/5
+        n *= 2
+    n *= 2
+    return min(loop(n) for _ in range(5)) / n * 1e6
+
+
+def main():
+    args = sys.argv[1:]
+    seconds = 1.0
+    if "--seconds" in args:
+        i = args.index("--seconds")
+        seconds = float(args[i + 1])
+        del args[i:i + 2]
+    names = args or ["raw", "flask_hello", "flask_json"]
+    out = {name: round(per_call_us(getattr(apps, name), seconds), 3) for name in names}
+    print("CEILING_JSON " + json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()

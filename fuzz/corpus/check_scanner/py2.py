@@ -1,0 +1,3 @@
+print "py2"
+except Exception, e:
+	app.run(debug=True)

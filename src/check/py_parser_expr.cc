@@ -1,0 +1,755 @@
+// SPDX-License-Identifier: MIT
+// Expressions for the light Python parser: precedence climbing for binary operators,
+// recursive descent elsewhere, bounded recursion. Comprehensions, lambdas, slices and
+// yields are parsed past (their tokens consumed) and become Unknown nodes.
+#include <string>
+
+#include "check/py_parser.h"
+#include "check/py_parser_impl.h"
+
+namespace bastion::check {
+namespace detail {
+namespace {
+
+// Binary operator precedence (higher binds tighter); 0 when `o` is not a binary operator.
+int binary_prec(std::string_view o) {
+  if (o.size() == 1) {
+    switch (o[0]) {
+      case '|': return 1;
+      case '^': return 2;
+      case '&': return 3;
+      case '+': case '-': return 5;
+      case '*': case '/': case '%': case '@': return 6;
+      default: return 0;
+    }
+  }
+  if (o == "<<" || o == ">>") return 4;
+  if (o == "//") return 6;
+  return 0;
+}
+
+bool is_reserved(std::string_view w) {
+  constexpr std::string_view kWords[] = {
+      "and", "as", "assert", "break", "class", "continue", "def", "del", "elif", "else",
+      "except", "finally", "for", "from", "global", "if", "import", "in", "is", "nonlocal",
+      "or", "pass", "raise", "return", "try", "while", "with", "yield", "not", "lambda"};
+  for (std::string_view k : kWords)
+    if (w == k) return true;
+  return false;
+}
+
+struct DepthGuard {
+  explicit DepthGuard(PyParser& p) : p_(p) { ++p_.depth_; }
+  ~DepthGuard() { --p_.depth_; }
+  bool too_deep() const { return p_.depth_ > PyParser::kMaxDepth; }
+  PyParser& p_;
+};
+
+}  // namespace
+
+void PyParser::skip_to_close() {
+  int depth = 0;
+  while (!at_line_end()) {
+    if (cur().kind == PyTok::Op) {
+      std::string_view o = text(cur());
+      if (o == "(" || o == "[" || o == "{") {
+        ++depth;
+      } else if (o == ")" || o == "]" || o == "}") {
+        if (depth == 0) return;
+        --depth;
+      }
+    }
+    advance();
+  }
+}
+
+Expr* PyParser::named_test() {
+  if (cur().kind == PyTok::Name && at(i_ + 1).kind == PyTok::Op && text(at(i_ + 1)) == ":=") {
+    Expr* e = node(ExprKind::Named, cur());
+    e->text = text(cur());
+    advance();
+    advance();
+    e->a = test();
+    finish(e);
+    return e;
+  }
+  return test();
+}
+
+Expr* PyParser::test() {
+  DepthGuard guard(*this);
+  if (guard.too_deep()) {
+    failed_ = true;
+    return unknown_at(cur());
+  }
+  if (kw("lambda")) return lambda_expr();
+  Expr* e = or_test();
+  if (kw("if") && !failed_) {
+    Expr* ife = node(ExprKind::IfExp, t_[i_]);
+    ife->line = e->line;
+    ife->col = e->col;
+    advance();
+    ife->a = e;
+    ife->b = or_test();
+    if (!kw("else")) {
+      failed_ = true;
+      return ife;
+    }
+    advance();
+    ife->c = test();
+    finish(ife);
+    return ife;
+  }
+  return e;
+}
+
+Expr* PyParser::lambda_expr() {
+  Expr* e = unknown_at(cur());
+  advance();
+  int depth = 0;
+  while (!at_line_end()) {  // parameters up to the ':' at bracket depth 0
+    if (cur().kind == PyTok::Op) {
+      std::string_view o = text(cur());
+      if (o == "(" || o == "[" || o == "{") ++depth;
+      if (o == ")" || o == "]" || o == "}") --depth;
+      if (o == ":" && depth == 0) break;
+    }
+    advance();
+  }
+  if (!expect_op(":")) return e;
+  test();
+  finish(e);
+  return e;
+}
+
+Expr* PyParser::yield_expr() {
+  Expr* e = unknown_at(cur());
+  advance();
+  if (kw("from")) advance();
+  if (!at_line_end() && !op(")") && !op("]") && !op("}") && !op("=") && !op(";")) testlist_star();
+  finish(e);
+  return e;
+}
+
+Expr* PyParser::or_test() {
+  Expr* first = not_test();
+  if (!kw("or") && !kw("and")) return first;
+  // and binds tighter than or: collect and-groups, then the or.
+  std::vector<Expr*> ors;
+  Expr* group = first;
+  while (!failed_) {
+    if (kw("and")) {
+      std::vector<Expr*> ands{group};
+      while (kw("and") && !failed_) {
+        advance();
+        ands.push_back(not_test());
+      }
+      Expr* e = node(ExprKind::BoolOp, t_[i_]);
+      e->op = 'a';
+      e->line = ands[0]->line;
+      e->col = ands[0]->col;
+      e->list = list(ands);
+      finish(e);
+      group = e;
+      continue;
+    }
+    ors.push_back(group);
+    if (!kw("or")) break;
+    advance();
+    group = not_test();
+  }
+  if (ors.size() == 1) return ors[0];
+  Expr* e = node(ExprKind::BoolOp, t_[i_]);
+  e->op = 'o';
+  e->line = ors[0]->line;
+  e->col = ors[0]->col;
+  e->list = list(ors);
+  finish(e);
+  return e;
+}
+
+Expr* PyParser::not_test() {
+  if (kw("not")) {
+    DepthGuard guard(*this);
+    Expr* e = node(ExprKind::Not, cur());
+    advance();
+    if (guard.too_deep()) {
+      failed_ = true;
+      return e;
+    }
+    e->a = not_test();
+    finish(e);
+    return e;
+  }
+  return comparison();
+}
+
+Expr* PyParser::comparison() {
+  Expr* left = bit_expr();
+  std::vector<Expr*> parts;
+  while (!failed_) {
+    char o = 0;
+    size_t width = 1;
+    if (cur().kind == PyTok::Op) {
+      std::string_view t = text(cur());
+      if (t == "==") o = '=';
+      else if (t == "!=" || t == "<>") o = '!';
+      else if (t == "<") o = '<';
+      else if (t == ">") o = '>';
+      else if (t == "<=") o = 'l';
+      else if (t == ">=") o = 'g';
+    } else if (kw("in")) {
+      o = 'i';
+    } else if (kw("not") && at(i_ + 1).kind == PyTok::Name && text(at(i_ + 1)) == "in") {
+      o = 'n';
+      width = 2;
+    } else if (kw("is")) {
+      bool neg = at(i_ + 1).kind == PyTok::Name && text(at(i_ + 1)) == "not";
+      o = neg ? 'S' : 's';
+      width = neg ? 2 : 1;
+    }
+    if (o == 0) break;
+    for (size_t k = 0; k < width; ++k) advance();
+    Expr* right = bit_expr();
+    Expr* c = node(ExprKind::Compare, t_[i_]);
+    c->op = o;
+    c->a = left;
+    c->b = right;
+    c->line = left->line;
+    c->col = left->col;
+    finish(c);
+    parts.push_back(c);
+    left = right;
+  }
+  if (parts.empty()) return left;
+  if (parts.size() == 1) return parts[0];
+  Expr* e = node(ExprKind::BoolOp, t_[i_]);  // a < b < c  ==  a < b and b < c
+  e->op = 'a';
+  e->line = parts[0]->line;
+  e->col = parts[0]->col;
+  e->list = list(parts);
+  return e;
+}
+
+Expr* PyParser::bit_expr(int min_prec) {
+  Expr* left = unary();
+  while (!failed_ && cur().kind == PyTok::Op) {
+    std::string_view o = text(cur());
+    int prec = binary_prec(o);
+    if (prec == 0 || prec < min_prec) break;
+    advance();
+    Expr* right = bit_expr(prec + 1);
+    Expr* e = node(ExprKind::BinOp, t_[i_]);
+    e->op = o[0];
+    e->a = left;
+    e->b = right;
+    e->line = left->line;
+    e->col = left->col;
+    finish(e);
+    left = e;
+  }
+  return left;
+}
+
+Expr* PyParser::unary() {
+  if (op("-") || op("+") || op("~")) {
+    DepthGuard guard(*this);
+    Expr* e = node(ExprKind::Unary, cur());
+    e->op = text(cur())[0];
+    advance();
+    if (guard.too_deep()) {
+      failed_ = true;
+      return e;
+    }
+    e->a = unary();
+    finish(e);
+    return e;
+  }
+  return power();
+}
+
+Expr* PyParser::power() {
+  bool is_await = kw("await") && at(i_ + 1).kind != PyTok::Op;
+  if (is_await) advance();
+  Expr* base = primary();
+  if (op("**")) {
+    advance();
+    Expr* e = node(ExprKind::BinOp, t_[i_]);
+    e->op = 'p';
+    e->a = base;
+    e->b = unary();
+    e->line = base->line;
+    e->col = base->col;
+    finish(e);
+    base = e;
+  }
+  if (is_await) {
+    Expr* u = node(ExprKind::Unknown, t_[i_]);
+    u->line = base->line;
+    u->col = base->col;
+    return u;
+  }
+  return base;
+}
+
+void PyParser::call_args(std::vector<Expr*>& out) {
+  // Called after '('; consumes up to and including ')'.
+  while (!failed_ && !op(")")) {
+    if (at_line_end()) {
+      failed_ = true;
+      return;
+    }
+    const PyToken& start = cur();
+    Expr* arg = nullptr;
+    if (op("*") || op("**")) {
+      arg = node(op("*") ? ExprKind::StarArg : ExprKind::DStarArg, start);
+      advance();
+      arg->a = test();
+    } else if (cur().kind == PyTok::Name && at(i_ + 1).kind == PyTok::Op && text(at(i_ + 1)) == "=") {
+      arg = node(ExprKind::Keyword, start);
+      arg->text = text(start);
+      advance();
+      advance();
+      arg->a = test();
+    } else {
+      arg = named_test();
+      if (kw("for") || kw("async")) {  // generator argument
+        skip_to_close();
+        arg = unknown_at(start);
+      }
+    }
+    finish(arg);
+    out.push_back(arg);
+    if (!accept_op(",")) break;
+  }
+  expect_op(")");
+}
+
+Expr* PyParser::subscript_index() {
+  // Called after '['; a slice or anything with ':' becomes Unknown.
+  const PyToken& start = cur();
+  std::vector<Expr*> items;
+  bool slice = false;
+  while (!failed_ && !op("]")) {
+    if (at_line_end()) {
+      failed_ = true;
+      break;
+    }
+    if (op(":")) {
+      slice = true;
+      advance();
+      continue;
+    }
+    items.push_back(star_or_test());
+    if (op(":")) continue;
+    if (!accept_op(",")) break;
+    items.push_back(nullptr);  // marks a tuple index
+  }
+  expect_op("]");
+  if (slice || items.empty()) return unknown_at(start);
+  if (items.size() == 1) return items[0];
+  std::vector<Expr*> elts;
+  for (Expr* e : items)
+    if (e != nullptr) elts.push_back(e);
+  Expr* t = node(ExprKind::Tuple, start);
+  t->list = list(elts);
+  return t;
+}
+
+Expr* PyParser::primary() {
+  Expr* e = atom();
+  while (!failed_ && cur().kind == PyTok::Op) {
+    std::string_view o = text(cur());
+    if (o == ".") {
+      advance();
+      if (cur().kind != PyTok::Name) {
+        failed_ = true;
+        break;
+      }
+      Expr* a = node(ExprKind::Attribute, cur());
+      a->a = e;
+      a->text = text(cur());
+      a->line = e->line;
+      a->col = e->col;
+      advance();
+      finish(a);
+      e = a;
+    } else if (o == "(") {
+      DepthGuard guard(*this);
+      if (guard.too_deep()) {
+        failed_ = true;
+        break;
+      }
+      advance();
+      Expr* c = node(ExprKind::Call, cur());
+      c->a = e;
+      c->line = e->line;
+      c->col = e->col;
+      std::vector<Expr*> args;
+      call_args(args);
+      c->list = list(args);
+      finish(c);
+      e = c;
+    } else if (o == "[") {
+      DepthGuard guard(*this);
+      if (guard.too_deep()) {
+        failed_ = true;
+        break;
+      }
+      advance();
+      Expr* s = node(ExprKind::Subscript, cur());
+      s->a = e;
+      s->b = subscript_index();
+      s->line = e->line;
+      s->col = e->col;
+      finish(s);
+      e = s;
+    } else {
+      break;
+    }
+  }
+  return e;
+}
+
+Expr* PyParser::strings() {
+  const PyToken& first = cur();
+  std::string value;
+  std::string piece;
+  uint8_t flags = 0;
+  while (cur().kind == PyTok::String) {
+    const PyToken& tok = cur();
+    piece.clear();
+    flags |= decode_python_string(text(tok), tok.prefix, tok.quote, tok.flags, piece);
+    if (value.size() < (1u << 20)) value += piece;
+    advance();
+  }
+  Expr* e = node(ExprKind::Str, first);
+  e->flags = flags;
+  e->text = keep(value);
+  finish(e);
+  return e;
+}
+
+Expr* PyParser::paren_atom() {
+  const PyToken& start = cur();
+  advance();
+  if (op(")")) {
+    advance();
+    return node(ExprKind::Tuple, start);
+  }
+  if (kw("yield")) {
+    Expr* y = yield_expr();
+    expect_op(")");
+    return y;
+  }
+  Expr* first = star_or_test();
+  if (op(":=") && first->kind == ExprKind::Name) {  // (name := value)
+    advance();
+    Expr* n = node(ExprKind::Named, start);
+    n->text = first->text;
+    n->a = test();
+    first = n;
+  }
+  if (kw("for") || kw("async")) {
+    skip_to_close();
+    expect_op(")");
+    return unknown_at(start);
+  }
+  if (!op(",")) {
+    expect_op(")");
+    return first;
+  }
+  std::vector<Expr*> elts{first};
+  while (accept_op(",") && !op(")") && !failed_) elts.push_back(star_or_test());
+  expect_op(")");
+  Expr* t = node(ExprKind::Tuple, start);
+  t->list = list(elts);
+  finish(t);
+  return t;
+}
+
+Expr* PyParser::list_atom() {
+  const PyToken& start = cur();
+  advance();
+  std::vector<Expr*> elts;
+  if (!op("]")) {
+    elts.push_back(star_or_test());
+    if (kw("for") || kw("async")) {
+      skip_to_close();
+      expect_op("]");
+      return unknown_at(start);
+    }
+    while (accept_op(",") && !op("]") && !failed_) elts.push_back(star_or_test());
+  }
+  expect_op("]");
+  Expr* l = node(ExprKind::List, start);
+  l->list = list(elts);
+  finish(l);
+  return l;
+}
+
+Expr* PyParser::brace_atom() {
+  const PyToken& start = cur();
+  advance();
+  std::vector<Expr*> items;
+  bool is_dict = true;
+  bool first = true;
+  while (!op("}") && !failed_) {
+    if (at_line_end()) {
+      failed_ = true;
+      break;
+    }
+    if (op("**")) {
+      Expr* d = node(ExprKind::DStarArg, cur());
+      advance();
+      d->a = bit_expr();
+      items.push_back(nullptr);
+      items.push_back(d);
+    } else {
+      Expr* k = star_or_test();
+      if (first && !op(":")) is_dict = false;
+      if (is_dict) {
+        if (!expect_op(":")) break;
+        items.push_back(k);
+        items.push_back(test());
+      } else {
+        items.push_back(k);
+      }
+    }
+    if (first && (kw("for") || kw("async"))) {
+      skip_to_close();
+      expect_op("}");
+      return unknown_at(start);
+    }
+    first = false;
+    if (!accept_op(",")) break;
+  }
+  expect_op("}");
+  Expr* e = node(is_dict ? ExprKind::Dict : ExprKind::Set, start);
+  e->list = list(items);
+  finish(e);
+  return e;
+}
+
+Expr* PyParser::atom() {
+  const PyToken& tok = cur();
+  switch (tok.kind) {
+    case PyTok::Name: {
+      std::string_view w = text(tok);
+      if (w == "True" || w == "False" || w == "None") {
+        advance();
+        return node(w == "True" ? ExprKind::True : w == "False" ? ExprKind::False : ExprKind::None, tok);
+      }
+      if (w == "yield") return yield_expr();
+      if (w == "lambda") return lambda_expr();
+      if (is_reserved(w)) {
+        failed_ = true;
+        return unknown_at(tok);
+      }
+      Expr* e = node(ExprKind::Name, tok);
+      e->text = w;
+      advance();
+      return e;
+    }
+    case PyTok::Number: {
+      Expr* e = node(ExprKind::Num, tok);
+      e->text = text(tok);
+      advance();
+      return e;
+    }
+    case PyTok::String:
+      return strings();
+    case PyTok::Op: {
+      std::string_view o = text(tok);
+      if (o == "(") return paren_atom();
+      if (o == "[") return list_atom();
+      if (o == "{") return brace_atom();
+      if (o == "...") {
+        advance();
+        return node(ExprKind::Ellipsis, tok);
+      }
+      failed_ = true;
+      return unknown_at(tok);
+    }
+    default:
+      failed_ = true;
+      return unknown_at(tok);
+  }
+}
+
+Expr* PyParser::star_or_test() {
+  if (op("*")) {
+    Expr* e = node(ExprKind::StarArg, cur());
+    advance();
+    e->a = bit_expr();
+    finish(e);
+    return e;
+  }
+  return named_test();
+}
+
+Expr* PyParser::star_or_expr() {
+  if (op("*")) {
+    Expr* e = node(ExprKind::StarArg, cur());
+    advance();
+    e->a = bit_expr();
+    finish(e);
+    return e;
+  }
+  return bit_expr();
+}
+
+bool PyParser::can_start_expr() const {
+  const PyToken& tok = cur();
+  if (tok.kind == PyTok::Name) {
+    std::string_view w = text(tok);
+    return !is_reserved(w) || w == "not" || w == "lambda" || w == "yield";
+  }
+  if (tok.kind == PyTok::Number || tok.kind == PyTok::String) return true;
+  if (tok.kind != PyTok::Op) return false;
+  std::string_view o = text(tok);
+  return o == "(" || o == "[" || o == "{" || o == "-" || o == "+" || o == "~" || o == "*" ||
+         o == "...";
+}
+
+Expr* PyParser::testlist_star() {
+  const PyToken& start = cur();
+  Expr* first = star_or_test();
+  if (!op(",")) return first;
+  std::vector<Expr*> elts{first};
+  while (accept_op(",") && !failed_) {
+    if (!can_start_expr()) break;
+    elts.push_back(star_or_test());
+  }
+  Expr* t = node(ExprKind::Tuple, start);
+  t->list = list(elts);
+  finish(t);
+  return t;
+}
+
+Expr* PyParser::exprlist() {
+  const PyToken& start = cur();
+  Expr* first = star_or_expr();
+  if (!op(",")) return first;
+  std::vector<Expr*> elts{first};
+  while (accept_op(",") && !kw("in") && !failed_) elts.push_back(star_or_expr());
+  Expr* t = node(ExprKind::Tuple, start);
+  t->list = list(elts);
+  return t;
+}
+
+}  // namespace detail
+
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') return (c | 0x20) - 'a' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | ((cp >> 18) & 0x07));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// One backslash escape starting at body[k] == '\\'; returns the index after it.
+size_t decode_escape(std::string_view body, size_t k, std::string& out) {
+  if (k + 1 >= body.size()) {
+    out += '\\';
+    return k + 1;
+  }
+  char c = body[k + 1];
+  switch (c) {
+    case '\n': return k + 2;
+    case '\r': return (k + 2 < body.size() && body[k + 2] == '\n') ? k + 3 : k + 2;
+    case 'n': out += '\n'; return k + 2;
+    case 't': out += '\t'; return k + 2;
+    case 'r': out += '\r'; return k + 2;
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      unsigned v = 0;
+      size_t j = k + 1;
+      for (int n = 0; n < 3 && j < body.size() && body[j] >= '0' && body[j] <= '7'; ++n, ++j)
+        v = v * 8 + static_cast<unsigned>(body[j] - '0');
+      append_utf8(out, v);
+      return j;
+    }
+    case 'x': case 'u': case 'U': {
+      int want = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+      unsigned v = 0;
+      size_t j = k + 2;
+      int n = 0;
+      for (; n < want && j < body.size() && hex_digit(body[j]) >= 0; ++n, ++j)
+        v = v * 16 + static_cast<unsigned>(hex_digit(body[j]));
+      if (n == 0 || v > 0x10FFFF) {
+        out.append(body.substr(k, 2));
+        return k + 2;
+      }
+      append_utf8(out, v);
+      return j;
+    }
+    case 'a': out += '\a'; return k + 2;
+    case 'b': out += '\b'; return k + 2;
+    case 'f': out += '\f'; return k + 2;
+    case 'v': out += '\v'; return k + 2;
+    case '\\': case '\'': case '"': out += c; return k + 2;
+    default:
+      out += '\\';
+      out += c;
+      return k + 2;
+  }
+}
+
+}  // namespace
+
+uint8_t decode_python_string(std::string_view tok, uint8_t prefix_len, uint8_t quote_len,
+                             uint8_t flags, std::string& out) {
+  size_t begin = static_cast<size_t>(prefix_len) + quote_len;
+  if (begin > tok.size()) return flags;
+  size_t end = tok.size();
+  if ((flags & kStrUnterminated) == 0 && end >= begin + quote_len) end -= quote_len;
+  std::string_view body = tok.substr(begin, end - begin);
+  bool raw = (flags & kStrRaw) != 0;
+  bool fmt = (flags & kStrFormat) != 0;
+  bool has_field = false;
+  for (size_t k = 0; k < body.size();) {
+    char c = body[k];
+    if (c == '\\' && !raw) {
+      k = decode_escape(body, k, out);
+      continue;
+    }
+    if (c == '\\' && raw && k + 1 < body.size()) {  // raw: the backslash and next char stay
+      out += c;
+      out += body[k + 1];
+      k += 2;
+      continue;
+    }
+    if (fmt && (c == '{' || c == '}')) {
+      if (k + 1 < body.size() && body[k + 1] == c) {
+        out += c;
+        k += 2;
+        continue;
+      }
+      if (c == '{') has_field = true;
+    }
+    out += c;
+    ++k;
+  }
+  if (fmt && !has_field) flags = static_cast<uint8_t>(flags & ~kStrFormat);
+  return flags;
+}
+
+}  // namespace bastion::check

@@ -1,0 +1,10 @@
+class BaseConfig:
+    DEBUG = False
+
+
+class DevConfig(BaseConfig):
+    DEBUG = True
+
+
+class ProdConfig(BaseConfig):
+    pass

@@ -1,0 +1,2 @@
+FLASK_APP=wsgi.py
+export FLASK_DEBUG="yes"  # verbose errors

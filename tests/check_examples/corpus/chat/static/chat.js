@@ -1,0 +1,1 @@
+const socket = io(); socket.on("message", (m) => console.log(m));

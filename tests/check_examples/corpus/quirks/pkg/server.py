@@ -1,0 +1,9 @@
+from flask import Flask
+
+from . import DEBUG, HOST
+
+app = Flask(__name__)
+
+
+def main():
+    app.run(host=HOST, debug=DEBUG)

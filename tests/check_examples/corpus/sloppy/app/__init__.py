@@ -1,0 +1,6 @@
+from flask import Flask
+
+app = Flask(__name__)
+app.config.from_object('config')
+
+from app import views
