@@ -33,7 +33,7 @@ int fd();
 /// Writes one formatted line at `level` if enabled. printf-style.
 void log_at(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 /// Same, with a va_list.
-void vlog_at(LogLevel level, const char* fmt, va_list ap);
+void vlog_at(LogLevel level, const char* fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /// Writes `text` (may hold several lines, e.g. a traceback) as one message at `level`.
 void log_text(LogLevel level, std::string_view text);
 
