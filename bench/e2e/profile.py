@@ -85,8 +85,8 @@ def _callgrind_run(args, tmp, requests):
     # not); the one readiness request is part of the count.
     wrap = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
             "--collect-atstart=no", "--toggle-collect=*Server::run_once*"]
-    # a worker under valgrind is ~50x slower: keep the master's heartbeat timeout away
-    proc, worker = start_bastion(args.bastion, args.app, port, wrap, tmp, ["--timeout", "600"])
+    # a worker under valgrind is ~50x slower: keep the heartbeat and idle timeouts away
+    proc, worker = start_bastion(args.bastion, args.app, port, wrap, tmp, ["--timeout", "600", "--keep-alive", "600"])
     try:
         done = h2load(port, requests, args.conns)
     finally:

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ constexpr const char* kUsage =
     "  --select IDS               only these rules (comma-separated, e.g. BC001,BC004)\n"
     "  --ignore IDS               skip these rules (comma-separated)\n"
     "  --output FILE, -o FILE     write the report to FILE instead of stdout\n"
+    "  --jobs N, -j N             worker threads (default: one per CPU, at most 8)\n"
     "  --list-rules               list the rules and exit\n"
     "  -h, --help                 show this help and exit\n"
     "\n"
@@ -122,7 +124,7 @@ int run_cli(int argc, char** argv) {
       continue;
     }
     if (name == "--format" || name == "--severity" || name == "--exclude" || name == "--select" ||
-        name == "--ignore" || name == "--output" || name == "-o") {
+        name == "--ignore" || name == "--output" || name == "-o" || name == "--jobs" || name == "-j") {
       if (!take(&v)) return usage_error(std::string(name) + " needs a value");
       if (name == "--format") {
         if (!parse_format(v, &format)) return usage_error("unknown format '" + v + "' (text, json, sarif)");
@@ -134,6 +136,12 @@ int run_cli(int argc, char** argv) {
         split_ids(v, opts.select);
       } else if (name == "--ignore") {
         split_ids(v, opts.ignore);
+      } else if (name == "--jobs" || name == "-j") {
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || end == nullptr || *end != '\0' || n == 0 || n > 256)
+          return usage_error("--jobs needs a number from 1 to 256");
+        opts.jobs = static_cast<unsigned>(n);
       } else {
         output = v;
       }

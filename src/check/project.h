@@ -22,6 +22,13 @@ struct LineComment {
   std::string text;
 };
 
+/// Lines [first, last] of a statement that spans several lines: a suppression comment on
+/// any of them covers findings inside it.
+struct LineSpan {
+  int32_t first = 0;
+  int32_t last = 0;
+};
+
 /// One Python module: its facts and what importers need (final globals, the tree they
 /// point into). The heavy parts are released when no other module imported it.
 struct ModuleSummary {
@@ -30,6 +37,7 @@ struct ModuleSummary {
   Env globals;
   FileFacts facts;
   std::vector<LineComment> comments;
+  std::vector<LineSpan> spans;  // multi-line simple statements (only when comments exist)
   std::vector<std::shared_ptr<Object>> owned;  // objects whose lifetime is the module's
   std::string error;          // set when the file could not be read (the note's text)
   int32_t first_error_line = 0;

@@ -138,6 +138,11 @@ Value Interp::call_symbol(const std::string& q, CallArgs& args, const Expr* call
   if (last == "Flask" || last == "APIFlask" || q == "connexion.FlaskApp" || q == "connexion.App")
     return new_app(args);
   if (last == "SocketIO") return Value::ext("flask_socketio.SocketIO");
+  // Applications of other frameworks: never mistaken for a Flask app by name.
+  static constexpr std::string_view kOtherApps[] = {"FastAPI", "Starlette", "Sanic", "Bottle", "Quart", "Typer",
+                                                    "Celery", "Application", "Litestar", "Falcon", "Tornado"};
+  for (std::string_view other : kOtherApps)
+    if (last == other || (last == "App" && q.rfind("falcon", 0) == 0)) return Value::ext(q);
   if (last == "Server" && q.rfind("flask_script", 0) == 0) {  // Flask-Script's runserver command
     server_call(ServerCall::ScriptServer, args, call, f);
     return Value::ext("flask_script.Server");

@@ -60,7 +60,7 @@ void Interp::exec(const Stmt* s, Frame& f) {
   switch (s->kind) {
     case StmtKind::Expr:
     case StmtKind::Other:
-      if (s->value != nullptr) eval(s->value, f);
+      if (s->value != nullptr && s->value->kind != ExprKind::Str) eval(s->value, f);  // docstrings: nothing to do
       break;
     case StmtKind::Assign: {
       Value v = eval(s->value, f);
@@ -466,6 +466,32 @@ Value Interp::call_function(FunctionObj& fn, CallArgs& args, Frame& caller) {
 
 }  // namespace detail
 
+namespace {
+
+void collect_spans(const NodeList<Stmt>& body, std::vector<LineSpan>& out, int depth) {
+  if (depth > 100) return;
+  for (const Stmt* s : body) {
+    switch (s->kind) {
+      case StmtKind::Expr:
+      case StmtKind::Assign:
+      case StmtKind::AugAssign:
+      case StmtKind::AnnAssign:
+      case StmtKind::Return:
+      case StmtKind::Other:
+        if (s->end_line > s->line) out.push_back({s->line, s->end_line});
+        break;
+      default:
+        collect_spans(s->body, out, depth + 1);
+        collect_spans(s->orelse, out, depth + 1);
+        collect_spans(s->finalbody, out, depth + 1);
+        for (const Stmt* h : s->handlers) collect_spans(h->body, out, depth + 1);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
 void analyze_python(ModuleSummary& m, std::string source, Project& project) {
   m.ast = parse_python(std::move(source));
   m.first_error_line = m.ast->first_error_line;
@@ -474,6 +500,7 @@ void analyze_python(ModuleSummary& m, std::string source, Project& project) {
     if (t.find("nosec") != std::string_view::npos || t.find("bastion") != std::string_view::npos)
       m.comments.push_back({c.line, std::string(t)});
   }
+  if (!m.comments.empty()) collect_spans(m.ast->body, m.spans, 0);
   detail::Interp interp(m, project);
   interp.run();
   // Django settings are out of scope for the Flask rules (their SECRET_KEY in particular).

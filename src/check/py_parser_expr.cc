@@ -29,6 +29,8 @@ int binary_prec(std::string_view o) {
 }
 
 bool is_reserved(std::string_view w) {
+  // Every reserved word is 2..8 lowercase letters: most names fail this cheap test.
+  if (w.size() < 2 || w.size() > 8 || w[0] < 'a' || w[0] > 'y') return false;
   constexpr std::string_view kWords[] = {
       "and", "as", "assert", "break", "class", "continue", "def", "del", "elif", "else",
       "except", "finally", "for", "from", "global", "if", "import", "in", "is", "nonlocal",
@@ -158,6 +160,7 @@ Expr* PyParser::or_test() {
     advance();
     group = not_test();
   }
+  if (ors.empty()) ors.push_back(group);  // an error stopped the loop inside an `and` chain
   if (ors.size() == 1) return ors[0];
   Expr* e = node(ExprKind::BoolOp, t_[i_]);
   e->op = 'o';

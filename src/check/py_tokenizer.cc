@@ -364,7 +364,7 @@ void Lexer::scan_op() {
 }
 
 PyTokens Lexer::run() {
-  out_.tokens.reserve(n_ / 4 + 16);
+  out_.tokens.reserve(n_ / 3 + 16);
   while (true) {
     if (at_line_start_ && depth_ == 0) line_start();
     while (pos_ < n_ && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\f')) ++pos_;

@@ -21,6 +21,7 @@ struct ScanOptions {
   Severity min_severity = Severity::Low;
   std::vector<std::string> select;       // rule ids; empty means all
   std::vector<std::string> ignore;       // rule ids
+  unsigned jobs = 0;                     // worker threads; 0 picks one per CPU (at most 8)
 };
 
 struct ScanStats {
@@ -36,6 +37,8 @@ struct ScanResult {
 };
 
 /// Runs a scan. Errors: a path that does not exist, or an unknown rule id in select/ignore.
+/// Files are split into contiguous chunks, one per worker thread, each with its own Project
+/// (module cache); the result does not depend on the number of threads.
 base::Result<ScanResult> run_scan(const ScanOptions& options);
 
 }  // namespace bastion::check

@@ -69,4 +69,15 @@ bool is_suppressed(const std::vector<LineComment>& comments, int32_t line, const
   return false;
 }
 
+bool is_suppressed(const std::vector<LineComment>& comments, const std::vector<LineSpan>& spans, int32_t line,
+                   const RuleInfo& rule, bool previous_line) {
+  if (is_suppressed(comments, line, rule, previous_line)) return true;
+  for (const LineSpan& s : spans) {
+    if (line < s.first || line > s.last) continue;
+    for (const LineComment& c : comments)
+      if (c.line >= s.first && c.line <= s.last && comment_suppresses(c.text, rule)) return true;
+  }
+  return false;
+}
+
 }  // namespace bastion::check

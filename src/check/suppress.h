@@ -18,5 +18,8 @@ bool comment_suppresses(std::string_view comment, const RuleInfo& rule);
 /// comments cannot share a line with an instruction) silences `rule`.
 bool is_suppressed(const std::vector<LineComment>& comments, int32_t line, const RuleInfo& rule,
                    bool previous_line);
+/// Same, and a comment on any line of a multi-line statement (`spans`) containing `line`.
+bool is_suppressed(const std::vector<LineComment>& comments, const std::vector<LineSpan>& spans, int32_t line,
+                   const RuleInfo& rule, bool previous_line);
 
 }  // namespace bastion::check

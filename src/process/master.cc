@@ -73,6 +73,9 @@ class Master {
   void boot_failed(const Child& c, int code);
   void record_crash();
   void check_children();
+  void observe(Child& c, int64_t now);
+  bool enforce_kill(Child& c, int64_t now);
+  void check_timeout(Child& c, int64_t now);
   void manage();
   void retire(Child& c, int sig);
   void begin_reload();
@@ -123,6 +126,7 @@ class Master {
     int old_target = 0;
     int64_t deadline_ms = 0;
     config::Config old_cfg;
+    os::Credentials old_creds;
   } reload_;
 };
 
@@ -280,71 +284,88 @@ void Master::retire(Child& c, int sig) {
   kill(c.pid, sig);
 }
 
-void Master::check_children() {
-  int64_t now = base::now_ms();
-  int64_t limit = static_cast<int64_t>(cfg_.timeout) * 1000;
-  int64_t graceful = static_cast<int64_t>(cfg_.graceful_timeout) * 1000;
-  for (Child& c : children_) {
-    WorkerSlot& s = board_.slot(c.slot);
-    int32_t state = s.state.load();
-    if (!c.ready && state >= kSlotReady) {
-      c.ready = true;
-      booted_ = true;
-    }
-    if (state == kSlotRecycle && !c.recycling && !c.retiring) {
-      // --max-requests: start the replacement now; this one retires once it is ready.
-      c.recycling = true;
-      BLOG_INFO("Worker (pid:%d) reached max_requests after %llu requests; starting its "
-                "replacement", c.pid, static_cast<unsigned long long>(s.requests.load()));
-    }
-    if (state == kSlotStopping && !c.retiring) {
-      // Stopping by itself (its parent looked gone): replace it now, while it finishes its
-      // connections, rather than after it exits.
-      c.retiring = true;
-      c.retire_ms = now;
-      BLOG_INFO("Worker (pid:%d) is stopping by itself; starting its replacement", c.pid);
-    }
-    if (c.killed) continue;
-    if (c.abort_ms != 0) {
-      if (now - c.abort_ms > kKillGraceMs) {
-        kill(c.pid, SIGKILL);
-        c.killed = true;
-      }
-      continue;
-    }
-    if (c.retiring && now - c.retire_ms > graceful + kKillGraceMs) {
-      BLOG_WARN("Worker (pid:%d) still running %d s after it was asked to stop "
-                "(--graceful-timeout); killing it", c.pid, cfg_.graceful_timeout);
-      c.abort_ms = now;
-      c.abort_reason = "overran --graceful-timeout";
+// Learns what each worker reported in its slot: ready, recycling (--max-requests), stopping.
+void Master::observe(Child& c, int64_t now) {
+  WorkerSlot& s = board_.slot(c.slot);
+  int32_t state = s.state.load();
+  if (!c.ready && state >= kSlotReady) {
+    c.ready = true;
+    booted_ = true;
+  }
+  if (state == kSlotRecycle && !c.recycling && !c.retiring) {
+    // --max-requests: start the replacement now; this one retires once it is ready.
+    c.recycling = true;
+    BLOG_INFO("Worker (pid:%d) reached max_requests after %llu requests; starting its "
+              "replacement", c.pid, static_cast<unsigned long long>(s.requests.load()));
+  }
+  if (state == kSlotStopping && !c.retiring) {
+    // Stopping by itself (its parent looked gone): replace it now, while it finishes its
+    // connections, rather than after it exits.
+    c.retiring = true;
+    c.retire_ms = now;
+    BLOG_INFO("Worker (pid:%d) is stopping by itself; starting its replacement", c.pid);
+  }
+}
+
+// SIGKILL for a worker that outlived its SIGABRT, or its --graceful-timeout. True when the
+// worker is already on its way out (no heartbeat check needed).
+bool Master::enforce_kill(Child& c, int64_t now) {
+  if (c.killed) return true;
+  if (c.abort_ms != 0) {
+    if (now - c.abort_ms > kKillGraceMs) {
       kill(c.pid, SIGKILL);
       c.killed = true;
-      continue;
     }
-    if (limit <= 0) continue;
-    const char* reason = nullptr;
-    int64_t silent = 0;
-    if (!c.ready) {
-      if (now - c.born_ms > boot_limit_ms()) {
-        reason = "did not finish booting (importing the application)";
-        silent = now - c.born_ms;
-      }
-    } else if (int64_t beat = s.heartbeat_ms.load(std::memory_order_relaxed);
-               beat > 0 && now - beat > limit) {
-      reason = "timed out: its event loop was stuck (a call into the application did not return)";
-      silent = now - beat;
-    } else if (int64_t busy = s.app_busy_since_ms.load(std::memory_order_relaxed);
-               busy > 0 && now - busy > limit) {
-      reason = "timed out: a request ran in the application for longer than --timeout";
-      silent = now - busy;
-    }
-    if (reason == nullptr) continue;
-    BLOG_CRIT("WORKER TIMEOUT (pid:%d) %s, for %lld s (--timeout %d). Sending SIGABRT; the "
-              "Python stack of each of its threads follows.", c.pid, reason,
-              static_cast<long long>(silent / 1000), cfg_.timeout);
+    return true;
+  }
+  int64_t graceful = static_cast<int64_t>(cfg_.graceful_timeout) * 1000;
+  if (c.retiring && now - c.retire_ms > graceful + kKillGraceMs) {
+    BLOG_WARN("Worker (pid:%d) still running %d s after it was asked to stop "
+              "(--graceful-timeout); killing it", c.pid, cfg_.graceful_timeout);
     c.abort_ms = now;
-    c.abort_reason = reason;
-    kill(c.pid, SIGABRT);
+    c.abort_reason = "overran --graceful-timeout";
+    kill(c.pid, SIGKILL);
+    c.killed = true;
+    return true;
+  }
+  return false;
+}
+
+// --timeout: the loop's heartbeat, the oldest call into the application, and the boot time.
+void Master::check_timeout(Child& c, int64_t now) {
+  int64_t limit = static_cast<int64_t>(cfg_.timeout) * 1000;
+  if (limit <= 0) return;
+  WorkerSlot& s = board_.slot(c.slot);
+  const char* reason = nullptr;
+  int64_t silent = 0;
+  if (!c.ready) {
+    if (now - c.born_ms > boot_limit_ms()) {
+      reason = "did not finish booting (importing the application)";
+      silent = now - c.born_ms;
+    }
+  } else if (int64_t beat = s.heartbeat_ms.load(std::memory_order_relaxed);
+             beat > 0 && now - beat > limit) {
+    reason = "timed out: its event loop was stuck (a call into the application did not return)";
+    silent = now - beat;
+  } else if (int64_t busy = s.app_busy_since_ms.load(std::memory_order_relaxed);
+             busy > 0 && now - busy > limit) {
+    reason = "timed out: a request ran in the application for longer than --timeout";
+    silent = now - busy;
+  }
+  if (reason == nullptr) return;
+  BLOG_CRIT("WORKER TIMEOUT (pid:%d) %s, for %lld s (--timeout %d). Sending SIGABRT; the "
+            "Python stack of each of its threads follows.", c.pid, reason,
+            static_cast<long long>(silent / 1000), cfg_.timeout);
+  c.abort_ms = now;
+  c.abort_reason = reason;
+  kill(c.pid, SIGABRT);
+}
+
+void Master::check_children() {
+  int64_t now = base::now_ms();
+  for (Child& c : children_) {
+    observe(c, now);
+    if (!enforce_kill(c, now)) check_timeout(c, now);
   }
 }
 
@@ -433,6 +454,7 @@ void Master::begin_reload() {
   notifier_.send("RELOADING=1\nSTATUS=Reloading\nMONOTONIC_USEC=" +
                  std::to_string(base::now_us()));
   reload_.old_cfg = cfg_;
+  reload_.old_creds = creds_;
   reload_.old_generation = generation_;
   reload_.old_target = target_;
   config::Config next = cfg_;
@@ -466,6 +488,14 @@ void Master::apply_config(config::Config next) {
     if (!next.pidfile.empty()) {
       if (auto st = pidfile_.create(next.pidfile, getpid()); !st.ok())
         BLOG_ERROR("%s", st.error().message.c_str());
+    }
+  }
+  if (next.user != cfg_.user || next.group != cfg_.group || next.initgroups != cfg_.initgroups) {
+    auto creds = os::resolve_credentials(next.user, next.group, next.initgroups);
+    if (creds.ok()) {
+      creds_ = creds.value();
+    } else {
+      BLOG_ERROR("BST-E0802 %s; the workers keep the previous user", creds.error().message.c_str());
     }
   }
   if (next.bind != cfg_.bind && !listeners_.from_systemd()) {
@@ -533,9 +563,13 @@ void Master::abort_reload(const std::string& why) {
   if (reload_.old_cfg.bind != cfg_.bind && !old_listeners_.empty()) {
     Listeners back;
     listeners_.take_from(old_listeners_);
-    if (back.open(reload_.old_cfg, &listeners_).ok()) listeners_ = std::move(back);
+    if (back.open(reload_.old_cfg, &listeners_).ok()) {
+      listeners_.close_all();  // addresses only the failed configuration had
+      listeners_ = std::move(back);
+    }
   }
   cfg_ = reload_.old_cfg;
+  creds_ = reload_.old_creds;
   reload_.active = false;
   notifier_.send("READY=1\nSTATUS=Reload failed: " + why);
 }
@@ -591,7 +625,10 @@ int Master::stop(bool graceful) {
       }
     }
     reap();
-    if (notifier_.watchdog_usec() > 0) notifier_.send("WATCHDOG=1");
+    if (notifier_.watchdog_usec() > 0 && base::now_ms() >= next_watchdog_ms_) {
+      notifier_.send("WATCHDOG=1");
+      next_watchdog_ms_ = base::now_ms() + std::max<int64_t>(notifier_.watchdog_usec() / 2000, 1);
+    }
   }
   if (!children_.empty()) {
     BLOG_WARN("killing %zu worker(s) still running after the %s timeout", children_.size(),

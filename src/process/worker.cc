@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -81,6 +82,25 @@ void arm_traceback_dump() {
   py::PyRef r = py::PyRef::steal(PyObject_CallMethod(fh.get(), "enable", "ii", g_dump_fd, 1));
   if (!r) PyErr_Clear();
 }
+
+/// A periodic wake-up for the event loop (each loop round stamps the heartbeat).
+struct BeatTimer final : event::IoHandler {
+  base::UniqueFd fd;
+  void arm(event::Loop& loop, int interval_ms) {
+    fd.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (!fd) return;
+    itimerspec spec{};
+    spec.it_interval.tv_sec = interval_ms / 1000;
+    spec.it_interval.tv_nsec = static_cast<long>(interval_ms % 1000) * 1000000L;
+    spec.it_value = spec.it_interval;
+    timerfd_settime(fd.get(), 0, &spec, nullptr);
+    loop.add(fd.get(), EPOLLIN, this);
+  }
+  void on_io(uint32_t) override {
+    uint64_t expirations = 0;
+    [[maybe_unused]] ssize_t n = read(fd.get(), &expirations, sizeof expirations);
+  }
+};
 
 /// Reads the worker's control signals from a signalfd inside the event loop.
 struct SignalWatch final : event::IoHandler {
@@ -252,6 +272,10 @@ void run_worker(const WorkerContext& ctx) {
   watch.loop = &loop;
   watch.graceful_timeout_ms = cfg.graceful_timeout * 1000;
   loop.add(sigfd.get(), EPOLLIN, &watch);
+  // The loop wakes at least once a second on its own; a short --timeout needs more frequent
+  // heartbeats than that, so a timer wakes it every timeout/4 as well.
+  BeatTimer beat;
+  if (cfg.timeout > 0 && cfg.timeout < 4) beat.arm(loop, cfg.timeout * 250);
 
   ctx.slot->heartbeat_ms.store(base::now_ms());
   ctx.slot->state.store(kSlotReady);

@@ -327,7 +327,6 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
   bool seq_ = false;
   Py_ssize_t seq_pos_ = 0;
   bool started_ = false;
-  bool head_out_ = false;
   bool at_end_ = false;
   bool bad_request_ = false;
   bool file_mode_ = false;

@@ -1,4 +1,5 @@
 """Raw PEP 3333 fixture application: one route per behaviour the tests need."""
+import gc
 import hashlib
 import io
 import json
@@ -242,6 +243,12 @@ def app(environ, start_response):
             return
             yield  # noqa
         return body()
+    if path == "/blocks":
+        # Memory blocks Python has allocated now (leak checks; unaffected by sanitizers).
+        gc.collect()
+        text = str(sys.getallocatedblocks()).encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(text)))])
+        return [text]
     if path == "/pid":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [str(os.getpid()).encode()]

@@ -67,6 +67,29 @@ class ConnectionBasics(unittest.TestCase):
             self.assertEqual(c.read_response().body, b"".join(b"chunk %d\n" % i for i in range(5)))
             self.assertEqual(c.read_response().body, b"GET /p/z?")
 
+    def test_concurrent_keep_alive_clients(self):
+        errors = []
+
+        def client(n):
+            try:
+                with Conn(self.server, timeout=10) as c:
+                    for i in range(20):
+                        body = b"%d-%d-" % (n, i) + os.urandom(i * 100).hex().encode()
+                        c.send(b"POST /echo HTTP/1.1\r\n" + H + b"Content-Length: %d\r\n\r\n"
+                               % len(body) + body)
+                        resp = c.read_response()
+                        if resp.body != body:
+                            errors.append((n, i, resp))
+            except Exception as e:  # reported below
+                errors.append((n, repr(e)))
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(errors, [])
+
     def test_http10_closes_by_default(self):
         with Conn(self.server) as c:
             c.send(b"GET / HTTP/1.0\r\n\r\n")

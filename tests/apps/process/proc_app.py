@@ -12,9 +12,13 @@ Routes:
 """
 import ctypes
 import os
+import resource
 import signal
 import time
 from urllib.parse import parse_qs
+
+# /segv and /hang kill this worker on purpose: no core dumps in the source tree.
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def hang_here_forever():

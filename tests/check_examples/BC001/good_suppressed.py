@@ -13,3 +13,10 @@ def dev_bandit_id():
 
 def dev_bastion_id():
     app.run(debug=True)  # bastion: ignore[BC001]
+
+
+def dev_multiline():
+    app.run(  # nosec B201
+        port=5001,
+        debug=True,
+    )
