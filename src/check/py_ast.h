@@ -33,6 +33,7 @@ enum class ExprKind : uint8_t {
   Compare,    // a op b; op: '=' ==, '!' !=, '<', '>', 'l' <=, 'g' >=, 'i' in, 'n' not in, 's' is, 'S' is not
   IfExp,      // a if b else c
   Named,      // text := a
+  JoinedStr,  // f-string: list = Str parts and replacement-field expressions, in order
   Unknown,    // lambda, comprehension, yield, await, slice, anything not modelled
 };
 

@@ -58,6 +58,7 @@ struct CallArgs {
 };
 
 bool app_like_name(std::string_view name);
+bool factory_name(std::string_view name);
 bool socketio_like_name(std::string_view name);
 
 class Interp {

@@ -107,6 +107,13 @@ Value Interp::instantiate(const Value& cls, CallArgs& /*args*/) {
   return new_object(VKind::Instance, inst);
 }
 
+// create_app(), make_app(), get_app(), build_app(): an application factory outside the tree.
+bool factory_name(std::string_view name) {
+  for (std::string_view p : {"create_", "make_", "get_", "build_"})
+    if (name.rfind(p, 0) == 0 && name.size() > p.size() + 2 && name.compare(name.size() - 3, 3, "app") == 0) return true;
+  return false;
+}
+
 Value Interp::call_unknown_name(std::string_view name, CallArgs& args, const Expr* call, Frame& f) {
   // A name bound by an import we could not follow (a star import, a vendored copy).
   if (name == "run_simple") {
@@ -117,7 +124,7 @@ Value Interp::call_unknown_name(std::string_view name, CallArgs& args, const Exp
     debugger_call(call, f);
     return Value::ext("werkzeug.debug.DebuggedApplication");
   }
-  if (name == "Flask") return new_app(args);
+  if (name == "Flask" || factory_name(name)) return new_app(args);
   return Value::unknown();
 }
 
@@ -175,6 +182,7 @@ Value Interp::call_symbol(const std::string& q, CallArgs& args, const Expr* call
     return def->value;
   }
   if (q == "environs.Env") return Value::ext("environs.Env");
+  if (factory_name(last)) return new_app(args);
   if (q == "os.path.join" || q == "posixpath.join") {
     std::string path;
     for (const Arg& a : args.pos) {

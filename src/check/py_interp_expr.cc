@@ -531,6 +531,29 @@ Value Interp::eval(const Expr* e, Frame& f) {
       bind(e->text, v, f);
       return v;
     }
+    case ExprKind::JoinedStr: {
+      std::string out;
+      bool known = true;
+      bool literal = true;
+      for (const Expr* part : e->list) {
+        if (part->kind == ExprKind::Str) {
+          out.append(part->text);
+          continue;
+        }
+        Value v = eval(part, f);
+        std::string piece;
+        if (v.kind == VKind::Str && !v.fstring) piece = v.s;
+        else if (v.kind == VKind::Str || !to_text(v, &piece)) known = false;
+        literal = literal && v.literal;
+        if (known) out += piece;
+        if (out.size() > (1u << 20)) return Value::unknown();
+      }
+      // Unknown fields leave a non-empty string of unknown content (still truthy).
+      Value v = Value::str(known ? out : out + "{?}", known && literal);
+      v.fstring = !known;
+      if (e->flags & kStrBytes) v.kind = VKind::Bytes;
+      return v;
+    }
     case ExprKind::Unknown:
       return Value::unknown();
   }

@@ -259,6 +259,12 @@ void Interp::assign(const Expr* target, const Value& v, Frame& f) {
 Value Interp::import_value(std::string_view dotted, int level, Frame& f) {
   ModuleSummary* found = nullptr;
   const std::string& from = f.module != nullptr ? f.module->path : m_.path;
+  if (!f.foreign && !dotted.empty() && project_.module_file(from, dotted, level) == m_.path) {
+    auto self = std::make_shared<ModuleObj>();  // the module naming itself: its globals so far
+    self->name = std::string(dotted);
+    self->summary = &m_;
+    return new_object(VKind::Module, self);
+  }
   Project::Lookup r = project_.import_module(from, dotted, level, &found);
   if (r == Project::Lookup::Found) {
     auto mo = std::make_shared<ModuleObj>();

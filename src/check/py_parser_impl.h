@@ -16,6 +16,9 @@ class PyParser {
  public:
   PyParser(PyModule& module, const std::vector<PyToken>& tokens)
       : m_(module), t_(tokens), src_(module.source) {}
+  /// A parser over other text (an f-string replacement field) sharing the module arena.
+  PyParser(PyModule& module, const std::vector<PyToken>& tokens, std::string_view src, int depth)
+      : m_(module), t_(tokens), src_(src), depth_(depth) {}
 
   NodeList<Stmt> parse_file();
 
@@ -65,6 +68,8 @@ class PyParser {
   Expr* list_atom();
   Expr* brace_atom();
   Expr* strings();
+  void fstring_parts(const PyToken& tok, std::string& pending, std::vector<Expr*>& parts);
+  Expr* field_expression(std::string_view text, const PyToken& at_tok, bool plain);
   Expr* subscript_index();
   Expr* lambda_expr();
   Expr* yield_expr();

@@ -39,6 +39,10 @@ int serve(int argc, char** argv) {
   namespace config = bastion::config;
   config::LoadOptions options;
   options.python = bastion::py::Interpreter::python_executable();
+  // Relative paths (config file, pyproject.toml, --chdir) stay anchored at the directory
+  // bastion was started in, also when a HUP re-reads them after --chdir.
+  char start_dir[4096];
+  if (getcwd(start_dir, sizeof start_dir) != nullptr) options.cwd = start_dir;
   auto loaded = config::load(argc, argv, config::environ_from(environ), options);
   if (!loaded.ok()) {
     std::fprintf(stderr, "bastion: error: %s\n", loaded.error().message.c_str());
@@ -68,7 +72,14 @@ int serve(int argc, char** argv) {
     std::fprintf(stderr, "bastion: error: --chdir %s: %s\n", cfg.chdir.c_str(), strerror(errno));
     return bastion::base::kExitUsage;
   }
-  return bastion::process::run_master(cfg);
+  // HUP re-reads every source (config file, *_CMD_ARGS, the same command line) from scratch.
+  bastion::process::ReloadConfig reload = [argc, argv, options]() -> bastion::base::Result<config::Config> {
+    auto again = config::load(argc, argv, config::environ_from(environ), options);
+    if (!again.ok()) return std::move(again).error();
+    for (const std::string& w : again.value().warnings) BLOG_WARN("%s", w.c_str());
+    return std::move(again.value().config);
+  };
+  return bastion::process::run_master(cfg, reload);
 }
 
 }  // namespace

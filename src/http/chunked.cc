@@ -35,8 +35,10 @@ ChunkedDecoder::Step ChunkedDecoder::fail(ParseError error, size_t at) noexcept 
 
 // One byte of a chunk-size line: chunk-size [ chunk-ext ] CR (the LF is SizeLf's).
 ParseError ChunkedDecoder::size_line_byte(char c) noexcept {
-  if (++line_bytes_ > kMaxSizeLine || ++ext_bytes_ > kMaxSizeLinesTotal)
-    return ParseError::BadChunkExtension;
+  if (++line_bytes_ > kMaxSizeLine) return ParseError::BadChunkExtension;
+  // Only extension bytes count toward the per-message cap: a body of many small chunks is
+  // legitimate, ignored extensions piling up are not.
+  if (state_ != State::Size && ++ext_bytes_ > kMaxExtensionBytes) return ParseError::BadChunkExtension;
   switch (state_) {
     case State::Size:
       if (is(c, chars::kHex)) {

@@ -45,10 +45,11 @@ class ChunkedDecoder {
   /// Body bytes decoded so far.
   uint64_t decoded() const noexcept { return decoded_; }
 
-  /// Longest chunk-size line (size and extensions) accepted, and the cap on all of them in one
-  /// message: extensions are ignored, so they must not become an unbounded byte sink.
+  /// Longest chunk-size line (size and extensions) accepted, and the cap on all extension
+  /// bytes in one message: extensions are ignored, so they must not become an unbounded sink.
+  /// The number of chunks is not capped (only the body limit applies).
   static constexpr size_t kMaxSizeLine = 4096;
-  static constexpr size_t kMaxSizeLinesTotal = 64 * 1024;
+  static constexpr size_t kMaxExtensionBytes = 64 * 1024;
 
  private:
   enum class State : uint8_t {

@@ -169,5 +169,26 @@ TEST(Evaluator, NonFlaskServersAreNotDevServers) {
   EXPECT_TRUE(hits.empty());
 }
 
+TEST(Evaluator, FStringsAndFactories) {
+  TempTree t;
+  t.write("settings.py", "class DevConfig:\n    DEBUG = True\nclass ProdConfig:\n    DEBUG = False\n");
+  t.write("app.py",
+          "import os\nfrom flask import Flask\nfrom factory_lib import create_app\napp = Flask(__name__)\n"
+          "ENV = os.getenv('APP_ENV', 'dev')\n"
+          "app.config.from_object(f'settings.{ENV.capitalize()}Config')\n"
+          "app.config.from_object(f'settings.{os.environ[\"X\"]}Config')\n"
+          "app.secret_key = f\"{os.environ['PREFIX']}-key\"\n"
+          "server = create_app()\nserver.run(debug=True)\n");
+  auto hits = scan_hits(t.root());
+  EXPECT_EQ(hits, (std::set<Hit>{{"app.py", 6, "BC002"}, {"app.py", 10, "BC001"}, {"app.py", 10, "BC005"}}));
+}
+
+TEST(Evaluator, OtherFrameworksAreNotFlask) {
+  auto hits = scan_one("main.py",
+                       "from fastapi import FastAPI\nfrom celery import Celery\napp = FastAPI()\napp.debug = True\n"
+                       "app = Celery('tasks')\napp.debug = True\n");
+  EXPECT_TRUE(hits.empty());
+}
+
 }  // namespace
 }  // namespace bastion::check

@@ -168,6 +168,20 @@ TEST(ChunkedLimits, ExtensionBytesPerMessageAreCapped) {
   EXPECT_EQ(decode_split(ok, Split::Whole).status, Status::Done);
 }
 
+TEST(ChunkedLimits, ManySmallChunksAreNotCapped) {
+  // 50,000 chunks carry 650 KB of size lines: only extension bytes count toward the cap.
+  std::string body;
+  std::string expected;
+  for (int i = 0; i < 50000; ++i) {
+    body += "a\r\n0123456789\r\n";
+    expected += "0123456789";
+  }
+  body += "0\r\n\r\n";
+  test::ChunkedOutcome out = decode_split(body, Split::Whole);
+  EXPECT_EQ(out.status, Status::Done);
+  EXPECT_EQ(out.body, expected);
+}
+
 TEST(ChunkedApi, StepsAndFinalStates) {
   ChunkedDecoder dec(0, 8192);
   std::string_view in = "5\r\nhel";
