@@ -84,6 +84,11 @@ class Interp {
 
   // Expressions (py_interp_expr.cc).
   Value eval(const Expr* e, Frame& f);
+  Value eval_dict(const Expr* e, Frame& f);
+  Value eval_sequence(const Expr* e, Frame& f);
+  Value eval_boolop(const Expr* e, Frame& f);
+  Value eval_unary(const Expr* e, Frame& f);
+  Value eval_joined(const Expr* e, Frame& f);
   Value lookup(std::string_view name, const Frame& f);
   Value eval_receiver(const Expr* e, Frame& f);
   Value attribute(const Value& base, std::string_view attr, Frame& f);

@@ -407,6 +407,96 @@ Value Interp::eval_call(const Expr* call, Frame& f) {
   return call_value(fn, args, call, f);
 }
 
+Value Interp::eval_dict(const Expr* e, Frame& f) {
+  auto d = std::make_shared<DictObj>();
+  for (uint32_t k = 0; k < e->list.size; k += 2) {
+    const Expr* key = e->list[k];
+    const Expr* val = k + 1 < e->list.size ? e->list[k + 1] : nullptr;
+    if (key == nullptr) {  // **mapping
+      Value m = val != nullptr ? eval(val->a, f) : Value::unknown();
+      if (m.kind == VKind::Dict && m.obj) {
+        for (const DictEntry& de : static_cast<const DictObj&>(*m.obj).entries) d->set(de.key, de.value, de.line, de.col);
+        if (static_cast<const DictObj&>(*m.obj).environ_copy) d->environ_copy = true;
+      } else if (m.kind == VKind::Environ) {
+        d->environ_copy = true;
+        for (const auto& [n, v] : env_overlay_.items()) d->set(Value::str(n), v, 0, 0);
+      }
+      continue;
+    }
+    Value kv = eval(key, f);
+    d->set(kv, eval(val, f), key->line, key->col);
+  }
+  return new_object(VKind::Dict, d);
+}
+
+Value Interp::eval_sequence(const Expr* e, Frame& f) {
+  auto seq = std::make_shared<SeqObj>();
+  bool unknown = false;
+  for (const Expr* item : e->list) {
+    if (item->kind == ExprKind::StarArg) {
+      Value sv = eval(item->a, f);
+      if ((sv.kind == VKind::Tuple || sv.kind == VKind::List) && sv.obj)
+        for (const Value& x : static_cast<const SeqObj&>(*sv.obj).items) seq->items.push_back(x);
+      else
+        unknown = true;
+      continue;
+    }
+    seq->items.push_back(eval(item, f));
+  }
+  if (unknown) return Value::unknown();
+  VKind k = e->kind == ExprKind::List ? VKind::List : e->kind == ExprKind::Tuple ? VKind::Tuple : VKind::Set;
+  return new_object(k, seq);
+}
+
+Value Interp::eval_boolop(const Expr* e, Frame& f) {
+  // Every operand is evaluated (for its facts); the result follows Python's and/or.
+  std::vector<Value> vals;
+  for (const Expr* item : e->list) vals.push_back(eval(item, f));
+  bool is_or = e->op == 'o';
+  for (const Value& v : vals) {
+    Truth t = truth(v);
+    if (t == Truth::Unknown) return Value::unknown();
+    if ((t == Truth::True) == is_or) return v;
+  }
+  return vals.empty() ? Value::unknown() : vals.back();
+}
+
+Value Interp::eval_unary(const Expr* e, Frame& f) {
+  Value v = eval(e->a, f);
+  if (e->op == '+' && numeric(v)) return v;
+  if (e->op == '-' && (v.kind == VKind::Int || v.kind == VKind::Bool) && v.i != LLONG_MIN) return Value::integer(-v.i);
+  if (e->op == '-' && v.kind == VKind::Float) {
+    v.f = -v.f;
+    return v;
+  }
+  if (e->op == '~' && (v.kind == VKind::Int || v.kind == VKind::Bool)) return Value::integer(~v.i);
+  return Value::unknown();
+}
+
+Value Interp::eval_joined(const Expr* e, Frame& f) {
+  std::string out;
+  bool known = true;
+  bool literal = true;
+  for (const Expr* part : e->list) {
+    if (part->kind == ExprKind::Str) {
+      out.append(part->text);
+      continue;
+    }
+    Value v = eval(part, f);
+    std::string piece;
+    if (v.kind == VKind::Str && !v.fstring) piece = v.s;
+    else if (v.kind == VKind::Str || !to_text(v, &piece)) known = false;
+    literal = literal && v.literal;
+    if (known) out += piece;
+    if (out.size() > (1u << 20)) return Value::unknown();
+  }
+  // Unknown fields leave a non-empty string of unknown content (still truthy).
+  Value v = Value::str(known ? out : out + "{?}", known && literal);
+  v.fstring = !known;
+  if (e->flags & kStrBytes) v.kind = VKind::Bytes;
+  return v;
+}
+
 Value Interp::eval(const Expr* e, Frame& f) {
   if (e == nullptr || --budget_ < 0) return Value::unknown();
   switch (e->kind) {
@@ -426,9 +516,10 @@ Value Interp::eval(const Expr* e, Frame& f) {
     case ExprKind::Str: {
       Value v = Value::str(std::string(e->text), true);
       if (e->flags & kStrBytes) v.kind = VKind::Bytes;
-      if (e->flags & kStrFormat) v.fstring = true;
       return v;
     }
+    case ExprKind::JoinedStr:
+      return eval_joined(e, f);
     case ExprKind::Num:
       return number_literal(e->text);
     case ExprKind::True:
@@ -439,81 +530,25 @@ Value Interp::eval(const Expr* e, Frame& f) {
     }
     case ExprKind::None:
       return Value::none();
-    case ExprKind::Ellipsis:
-      return Value::unknown();
     case ExprKind::Subscript: {
       Value base = eval_receiver(e->a, f);
       Value key = eval(e->b, f);
       return subscript(base, key);
     }
-    case ExprKind::Dict: {
-      auto d = std::make_shared<DictObj>();
-      for (uint32_t k = 0; k < e->list.size; k += 2) {
-        const Expr* key = e->list[k];
-        const Expr* val = k + 1 < e->list.size ? e->list[k + 1] : nullptr;
-        if (key == nullptr) {  // **mapping
-          Value m = val != nullptr ? eval(val->a, f) : Value::unknown();
-          if (m.kind == VKind::Dict && m.obj) {
-            for (const DictEntry& de : static_cast<const DictObj&>(*m.obj).entries) d->set(de.key, de.value, de.line, de.col);
-            if (static_cast<const DictObj&>(*m.obj).environ_copy) d->environ_copy = true;
-          } else if (m.kind == VKind::Environ) {
-            d->environ_copy = true;
-            for (const auto& [n, v] : env_overlay_.items()) d->set(Value::str(n), v, 0, 0);
-          }
-          continue;
-        }
-        Value kv = eval(key, f);
-        d->set(kv, eval(val, f), key->line, key->col);
-      }
-      return new_object(VKind::Dict, d);
-    }
+    case ExprKind::Dict:
+      return eval_dict(e, f);
     case ExprKind::List:
     case ExprKind::Tuple:
-    case ExprKind::Set: {
-      auto seq = std::make_shared<SeqObj>();
-      bool unknown = false;
-      for (const Expr* item : e->list) {
-        if (item->kind == ExprKind::StarArg) {
-          Value sv = eval(item->a, f);
-          if ((sv.kind == VKind::Tuple || sv.kind == VKind::List) && sv.obj)
-            for (const Value& x : static_cast<const SeqObj&>(*sv.obj).items) seq->items.push_back(x);
-          else
-            unknown = true;
-          continue;
-        }
-        seq->items.push_back(eval(item, f));
-      }
-      if (unknown) return Value::unknown();
-      VKind k = e->kind == ExprKind::List ? VKind::List : e->kind == ExprKind::Tuple ? VKind::Tuple : VKind::Set;
-      return new_object(k, seq);
-    }
-    case ExprKind::BoolOp: {
-      // Every operand is evaluated (for its facts); the result follows Python's and/or.
-      std::vector<Value> vals;
-      for (const Expr* item : e->list) vals.push_back(eval(item, f));
-      bool is_or = e->op == 'o';
-      for (const Value& v : vals) {
-        Truth t = truth(v);
-        if (t == Truth::Unknown) return Value::unknown();
-        if ((t == Truth::True) == is_or) return v;
-      }
-      return vals.empty() ? Value::unknown() : vals.back();
-    }
+    case ExprKind::Set:
+      return eval_sequence(e, f);
+    case ExprKind::BoolOp:
+      return eval_boolop(e, f);
     case ExprKind::Not: {
       Truth t = truth(eval(e->a, f));
       return t == Truth::Unknown ? Value::unknown() : Value::boolean(t == Truth::False);
     }
-    case ExprKind::Unary: {
-      Value v = eval(e->a, f);
-      if (e->op == '+' && numeric(v)) return v;
-      if (e->op == '-' && (v.kind == VKind::Int || v.kind == VKind::Bool) && v.i != LLONG_MIN) return Value::integer(-v.i);
-      if (e->op == '-' && v.kind == VKind::Float) {
-        v.f = -v.f;
-        return v;
-      }
-      if (e->op == '~' && (v.kind == VKind::Int || v.kind == VKind::Bool)) return Value::integer(~v.i);
-      return Value::unknown();
-    }
+    case ExprKind::Unary:
+      return eval_unary(e, f);
     case ExprKind::BinOp:
       return binop(e->op, eval(e->a, f), eval(e->b, f));
     case ExprKind::Compare:
@@ -531,29 +566,7 @@ Value Interp::eval(const Expr* e, Frame& f) {
       bind(e->text, v, f);
       return v;
     }
-    case ExprKind::JoinedStr: {
-      std::string out;
-      bool known = true;
-      bool literal = true;
-      for (const Expr* part : e->list) {
-        if (part->kind == ExprKind::Str) {
-          out.append(part->text);
-          continue;
-        }
-        Value v = eval(part, f);
-        std::string piece;
-        if (v.kind == VKind::Str && !v.fstring) piece = v.s;
-        else if (v.kind == VKind::Str || !to_text(v, &piece)) known = false;
-        literal = literal && v.literal;
-        if (known) out += piece;
-        if (out.size() > (1u << 20)) return Value::unknown();
-      }
-      // Unknown fields leave a non-empty string of unknown content (still truthy).
-      Value v = Value::str(known ? out : out + "{?}", known && literal);
-      v.fstring = !known;
-      if (e->flags & kStrBytes) v.kind = VKind::Bytes;
-      return v;
-    }
+    case ExprKind::Ellipsis:
     case ExprKind::Unknown:
       return Value::unknown();
   }

@@ -643,6 +643,105 @@ void ShellScanner::finish(std::vector<ShWord>& words, std::string_view sep) {
   command(std::move(rest));
 }
 
+// Shell builtins that set variables or launch nothing. Returns true when `words[i]` was one.
+bool ShellScanner::builtin(const std::vector<ShWord>& words, size_t i) {
+  size_t n = words.size();
+  std::string_view w = words[i].text;
+  if (w == "export" || w == "declare" || w == "typeset" || w == "readonly" || w == "local") {
+    bool exported = w == "export";
+    for (size_t k = i + 1; k < n; ++k) {
+      if (words[k].assign_name.empty()) {
+        if (words[k].text.find('x') != std::string::npos && words[k].text[0] == '-') exported = true;
+        continue;
+      }
+      vars_[words[k].assign_name] = {words[k].unresolved ? VarState::Unknown : VarState::Known, words[k].text};
+      if (exported || auto_export_) emit_env(words[k].assign_name, words[k], words[k].loc);
+    }
+    return true;
+  }
+  if (w == "unset") {
+    for (size_t k = i + 1; k < n; ++k) vars_.erase(words[k].text);
+    return true;
+  }
+  if (w == "set") {
+    for (size_t k = i + 1; k < n; ++k) {
+      if (words[k].text == "-a" || words[k].text == "allexport") auto_export_ = true;
+      if (words[k].text == "+a") auto_export_ = false;
+    }
+    return true;
+  }
+  if (w == "read") {
+    for (size_t k = i + 1; k < n; ++k)
+      if (!words[k].text.empty() && words[k].text[0] != '-') vars_[words[k].text] = {VarState::Unknown, {}};
+    return true;
+  }
+  if (w == "docker" && i + 1 < n && words[i + 1].text == "run") {  // docker run -e NAME=value
+    for (size_t k = i + 2; k + 1 < n; ++k) {
+      if (words[k].text != "-e" && words[k].text != "--env") continue;
+      const ShWord& kv = words[k + 1];
+      std::string name = kv.assign_name;
+      ShWord value = kv;
+      if (name.empty()) {
+        size_t eq = kv.text.find('=');
+        if (eq == std::string::npos) continue;
+        name = kv.text.substr(0, eq);
+        value.text = kv.text.substr(eq + 1);
+      }
+      emit_env(name, value, kv.loc);
+    }
+    return true;
+  }
+  return w == "eval" || w == "source" || w == "." || w == "echo" || w == "printf" || w == "cd";
+}
+
+// Steps over launch wrappers (exec, env, sudo, gosu, tini, poetry run, ...). Returns the
+// index of the real command; `*done` when the command was consumed (sh -c "...").
+size_t ShellScanner::unwrap(const std::vector<ShWord>& words, size_t i, bool* done) {
+  size_t n = words.size();
+  *done = false;
+  while (i < n) {
+    std::string_view w = words[i].text;
+    std::string_view base = basename(w);
+    if (w == "exec" || w == "command" || w == "nohup" || w == "time" || w == "builtin") {
+      ++i;
+    } else if (w == "env") {
+      ++i;
+      while (i < n && !words[i].text.empty() && words[i].text[0] == '-' && words[i].assign_name.empty())
+        i += (words[i].text == "-u" || words[i].text == "-C") ? 2u : 1u;
+      for (; i < n && !words[i].assign_name.empty(); ++i) emit_env(words[i].assign_name, words[i], words[i].loc);
+    } else if (w == "sudo") {
+      ++i;
+      while (i < n && !words[i].text.empty() && words[i].text[0] == '-')
+        i += (words[i].text == "-u" || words[i].text == "-g") ? 2u : 1u;
+    } else if (base == "gosu" || base == "su-exec") {
+      i += 2;
+    } else if (base == "dumb-init" || base == "tini" || base == "tini-static") {
+      for (++i; i < n && !words[i].text.empty() && words[i].text[0] == '-';) ++i;
+    } else if ((w == "poetry" || w == "pipenv" || w == "uv" || w == "pdm" || w == "hatch" || w == "rye" ||
+                w == "pixi") && i + 1 < n && words[i + 1].text == "run") {
+      for (i += 2; i < n && !words[i].text.empty() && words[i].text[0] == '-';) ++i;
+    } else if (base == "sh" || base == "bash" || base == "dash" || base == "ash" || base == "zsh") {
+      for (size_t k = i + 1; k < n; ++k) {
+        const std::string& opt = words[k].text;
+        if (opt.empty() || opt[0] != '-') break;
+        if (opt.find('c') != std::string::npos && k + 1 < n) {
+          const ShWord& script = words[k + 1];
+          SourceMap map = SourceMap::contiguous(script.text, script.loc.line, script.loc.col + (script.quoted ? 1 : 0));
+          Loc saved = command_loc_;
+          scan(script.text, map, false);
+          command_loc_ = saved;
+          *done = true;
+          return n;
+        }
+      }
+      return i;
+    } else {
+      return i;
+    }
+  }
+  return i;
+}
+
 void ShellScanner::command(std::vector<ShWord> words) {
   size_t n = words.size();
   size_t i = 0;
@@ -654,109 +753,11 @@ void ShellScanner::command(std::vector<ShWord> words) {
     }
     return;
   }
-  for (size_t k = 0; k < i; ++k) emit_env(words[k].assign_name, words[k], words[k].loc);
-  while (i < n) {
-    std::string_view w = words[i].text;
-    std::string_view base = basename(w);
-    if (w == "export" || w == "declare" || w == "typeset" || w == "readonly" || w == "local") {
-      bool exported = w == "export";
-      for (size_t k = i + 1; k < n; ++k) {
-        if (words[k].assign_name.empty()) {
-          if (words[k].text.find('x') != std::string::npos && words[k].text[0] == '-') exported = true;
-          continue;
-        }
-        vars_[words[k].assign_name] = {words[k].unresolved ? VarState::Unknown : VarState::Known, words[k].text};
-        if (exported || auto_export_) emit_env(words[k].assign_name, words[k], words[k].loc);
-      }
-      return;
-    }
-    if (w == "unset") {
-      for (size_t k = i + 1; k < n; ++k) vars_.erase(words[k].text);
-      return;
-    }
-    if (w == "set") {
-      for (size_t k = i + 1; k < n; ++k) {
-        if (words[k].text == "-a" || words[k].text == "allexport") auto_export_ = true;
-        if (words[k].text == "+a") auto_export_ = false;
-      }
-      return;
-    }
-    if (w == "read") {
-      for (size_t k = i + 1; k < n; ++k)
-        if (!words[k].text.empty() && words[k].text[0] != '-') vars_[words[k].text] = {VarState::Unknown, {}};
-      return;
-    }
-    if (w == "exec" || w == "command" || w == "nohup" || w == "time" || w == "builtin") {
-      ++i;
-      continue;
-    }
-    if (w == "env") {
-      ++i;
-      while (i < n && !words[i].text.empty() && words[i].text[0] == '-' && words[i].assign_name.empty()) {
-        i += (words[i].text == "-u" || words[i].text == "-C") ? 2u : 1u;
-      }
-      while (i < n && !words[i].assign_name.empty()) {
-        emit_env(words[i].assign_name, words[i], words[i].loc);
-        ++i;
-      }
-      continue;
-    }
-    if (w == "sudo") {
-      ++i;
-      while (i < n && !words[i].text.empty() && words[i].text[0] == '-')
-        i += (words[i].text == "-u" || words[i].text == "-g") ? 2u : 1u;
-      continue;
-    }
-    if (base == "gosu" || base == "su-exec") {
-      i += 2;
-      continue;
-    }
-    if (base == "dumb-init" || base == "tini" || base == "tini-static") {
-      ++i;
-      while (i < n && !words[i].text.empty() && words[i].text[0] == '-') ++i;
-      continue;
-    }
-    if ((w == "poetry" || w == "pipenv" || w == "uv" || w == "pdm" || w == "hatch" || w == "rye" || w == "pixi") &&
-        i + 1 < n && words[i + 1].text == "run") {
-      i += 2;
-      while (i < n && !words[i].text.empty() && words[i].text[0] == '-') ++i;
-      continue;
-    }
-    if (base == "sh" || base == "bash" || base == "dash" || base == "ash" || base == "zsh") {
-      for (size_t k = i + 1; k < n; ++k) {
-        const std::string& opt = words[k].text;
-        if (opt.empty() || opt[0] != '-') break;
-        if (opt.find('c') != std::string::npos && k + 1 < n) {
-          const ShWord& script = words[k + 1];
-          SourceMap map = SourceMap::contiguous(script.text, script.loc.line, script.loc.col + (script.quoted ? 1 : 0));
-          Loc saved = command_loc_;
-          scan(script.text, map, false);
-          command_loc_ = saved;
-          return;
-        }
-      }
-      break;
-    }
-    if (w == "docker" && i + 1 < n && words[i + 1].text == "run") {
-      for (size_t k = i + 2; k + 1 < n; ++k) {
-        if (words[k].text != "-e" && words[k].text != "--env") continue;
-        const ShWord& kv = words[k + 1];
-        std::string name = kv.assign_name;
-        ShWord value = kv;
-        if (name.empty()) {
-          size_t eq = kv.text.find('=');
-          if (eq == std::string::npos) continue;
-          name = kv.text.substr(0, eq);
-          value.text = kv.text.substr(eq + 1);
-        }
-        emit_env(name, value, kv.loc);
-      }
-      return;
-    }
-    if (w == "eval" || w == "source" || w == "." || w == "echo" || w == "printf" || w == "cd") return;
-    break;
-  }
-  if (i >= n || words[i].text.empty()) return;  // `exec "$@"` with no arguments
+  for (size_t k = 0; k < i; ++k) emit_env(words[k].assign_name, words[k], words[k].loc);  // NAME=x cmd
+  if (builtin(words, i)) return;
+  bool done = false;
+  i = unwrap(words, i, &done);
+  if (done || i >= n || words[i].text.empty() || builtin(words, i)) return;  // `exec "$@"` with no arguments
   CommandFact fact;
   fact.loc = command_loc_.line != 0 ? command_loc_ : words[i].loc;
   fact.source = cmd_source_;

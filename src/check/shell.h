@@ -77,6 +77,8 @@ class ShellScanner {
 
  private:
   void finish(std::vector<ShWord>& words, std::string_view sep);
+  bool builtin(const std::vector<ShWord>& words, size_t i);
+  size_t unwrap(const std::vector<ShWord>& words, size_t i, bool* done);
   void case_pattern(const std::vector<ShWord>& patterns);
   void emit_env(const std::string& name, const ShWord& value, Loc loc);
   Truth condition(const std::vector<ShWord>& words) const;

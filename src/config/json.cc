@@ -3,6 +3,8 @@
 // depth limit; inputs are small (a config file's settings), so clarity beats speed here.
 #include "config/json.h"
 
+#include "base/json.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -427,26 +429,7 @@ std::string dump(const Value& v) {
   return out;
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+std::string quote(std::string_view s) { return base::json_quote(s); }
 
 std::string py_repr_string(std::string_view s) {
   char q = (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos)

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/exit_codes.h"
+#include "base/json.h"
 #include "python/interpreter.h"
 #include "python/ref.h"
 #include "wsgi/app_loader.h"
@@ -154,28 +155,6 @@ base::Result<CheckOptions> parse_check_args(int argc, char** argv) {
   return opts;
 }
 
-std::string json_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  return out;
-}
 
 std::string render_text(const std::string& app_uri, const std::vector<Finding>& findings) {
   std::string out;
@@ -204,13 +183,13 @@ std::string render_json(const std::string& app_uri, const std::vector<Finding>& 
   for (const Finding& f : findings) {
     if (f.refuses) ++refusing;
     if (!items.empty()) items += ",";
-    items += "\n    {\"rule\": \"" + json_escape(f.rule) + "\", \"severity\": \"" +
+    items += "\n    {\"rule\": \"" + base::json_escape(f.rule) + "\", \"severity\": \"" +
              (f.refuses ? "error" : "warning") + "\", \"refuses\": " + (f.refuses ? "true" : "false") +
-             ", \"message\": \"" + json_escape(f.message) + "\", \"where\": \"" +
-             json_escape(f.where) + "\", \"fix\": \"" + json_escape(f.fix) + "\"}";
+             ", \"message\": \"" + base::json_escape(f.message) + "\", \"where\": \"" +
+             base::json_escape(f.where) + "\", \"fix\": \"" + base::json_escape(f.fix) + "\"}";
   }
   bool refuse = refusing > 0;
-  return "{\n  \"app\": \"" + json_escape(app_uri) + "\",\n  \"would_refuse\": " +
+  return "{\n  \"app\": \"" + base::json_escape(app_uri) + "\",\n  \"would_refuse\": " +
          (refuse ? "true" : "false") + ",\n  \"exit_status\": " +
          std::to_string(refuse ? kCheckWouldRefuse : kCheckClean) + ",\n  \"server_exit_status\": " +
          std::to_string(refuse ? base::kExitDebugRefused : base::kExitOk) +
@@ -220,9 +199,9 @@ std::string render_json(const std::string& app_uri, const std::vector<Finding>& 
 }
 
 std::string render_json_failure(const std::string& app_uri, int code, const std::string& message) {
-  return "{\n  \"app\": \"" + json_escape(app_uri) + "\",\n  \"would_refuse\": null,\n  \"exit_status\": " +
+  return "{\n  \"app\": \"" + base::json_escape(app_uri) + "\",\n  \"would_refuse\": null,\n  \"exit_status\": " +
          std::to_string(code) + ",\n  \"server_exit_status\": " + std::to_string(code) +
-         ",\n  \"error\": \"" + json_escape(message) + "\",\n  \"findings\": []\n}\n";
+         ",\n  \"error\": \"" + base::json_escape(message) + "\",\n  \"findings\": []\n}\n";
 }
 
 int run_check_app(int argc, char** argv) {

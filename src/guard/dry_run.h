@@ -37,8 +37,6 @@ std::string render_json(const std::string& app_uri, const std::vector<Finding>& 
 /// JSON for an application that could not be loaded (exit status `code`).
 std::string render_json_failure(const std::string& app_uri, int code, const std::string& message);
 
-/// Escapes `text` as the body of a JSON string (no quotes added). Pure.
-std::string json_escape(const std::string& text);
 
 /// Runs the dry run and returns the process exit status: 0 clean, 1 would refuse, 2 usage,
 /// 3 Python failed to start, 4-7 the application could not be loaded (as a worker would exit).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `bastion check --app`: argument forms and errors, and the text and JSON reports.
 #include "guard/dry_run.h"
+#include "base/json.h"
 
 #include <gtest/gtest.h>
 
@@ -49,8 +50,8 @@ TEST(CheckArgs, Errors) {
 }
 
 TEST(CheckReport, JsonEscape) {
-  EXPECT_EQ(json_escape("a\"b\\c\nd\te\x01"), "a\\\"b\\\\c\\nd\\te\\u0001");
-  EXPECT_EQ(json_escape("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(base::json_escape("a\"b\\c\nd\te\x01"), "a\\\"b\\\\c\\nd\\te\\u0001");
+  EXPECT_EQ(base::json_escape("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
 TEST(CheckReport, Json) {
