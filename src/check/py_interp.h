@@ -108,6 +108,7 @@ class Interp {
   Value call_method(const Value& self, std::string_view name, std::string_view receiver,
                     CallArgs& args, const Expr* call, Frame& f);
   Value call_builtin(std::string_view name, CallArgs& args, Frame& f);
+  Value call_conversion(std::string_view name, CallArgs& args);
   Value call_str_method(const Value& s, std::string_view name, CallArgs& args);
   Value call_dict_method(const Value& d, std::string_view name, CallArgs& args);
   Value call_argparse(const Value& p, std::string_view name, CallArgs& args);

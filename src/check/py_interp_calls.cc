@@ -210,7 +210,8 @@ Value Interp::call_symbol(const std::string& q, CallArgs& args, const Expr* call
   return Value::unknown();
 }
 
-Value Interp::call_builtin(std::string_view name, CallArgs& args, Frame& f) {
+// bool(), int(), float(), str(), len(): Python's conversions on known values.
+Value Interp::call_conversion(std::string_view name, CallArgs& args) {
   const Arg* a0 = args.pos.empty() ? nullptr : &args.pos[0];
   if (name == "bool") {
     if (a0 == nullptr) return Value::boolean(false);
@@ -259,6 +260,12 @@ Value Interp::call_builtin(std::string_view name, CallArgs& args, Frame& f) {
       return Value::integer(static_cast<int64_t>(static_cast<const SeqObj&>(*v.obj).items.size()));
     return Value::unknown();
   }
+  return Value::unknown();
+}
+
+Value Interp::call_builtin(std::string_view name, CallArgs& args, Frame& f) {
+  if (name == "bool" || name == "int" || name == "float" || name == "str" || name == "len") return call_conversion(name, args);
+  const Arg* a0 = args.pos.empty() ? nullptr : &args.pos[0];
   if (name == "isinstance" && args.pos.size() == 2) {
     const Value& v = args.pos[0].value;
     auto matches = [&](const Value& t) -> Truth {

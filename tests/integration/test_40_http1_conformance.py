@@ -11,7 +11,7 @@ import unittest
 from urllib.parse import unquote_to_bytes
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from bastion_test import Server  # noqa: E402
+from bastion_test import ServerTestCase, Server  # noqa: E402
 from http_client import Closed, Conn, corpus_cases  # noqa: E402
 
 FOLLOW_UP = b"GET /smuggled-follow-up HTTP/1.1\r\nHost: example.com\r\n\r\n"
@@ -59,17 +59,9 @@ def reset(server):
         c.read_response()
 
 
-class CorpusReplay(unittest.TestCase):
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("echo_app:app", *cls.EXTRA, workers=1).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+class CorpusReplay(ServerTestCase):
+    APP = "echo_app:app"
+    WORKERS = 1
 
     def assert_hygiene(self, resp, where):
         """One Date, one Server, exactly one framing header."""

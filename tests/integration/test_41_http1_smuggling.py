@@ -10,7 +10,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from bastion_test import Server  # noqa: E402
+from bastion_test import ServerTestCase, Server  # noqa: E402
 from http_client import Conn  # noqa: E402
 
 SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: example.com\r\n\r\n"
@@ -99,17 +99,9 @@ CASES = {
 }
 
 
-class Smuggling(unittest.TestCase):
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("echo_app:app", *cls.EXTRA, workers=1).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+class Smuggling(ServerTestCase):
+    APP = "echo_app:app"
+    WORKERS = 1
 
     def seen(self):
         with Conn(self.server) as c:

@@ -10,7 +10,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from bastion_test import Server  # noqa: E402
+from bastion_test import ServerTestCase, Server  # noqa: E402
 from http_client import Closed, Conn, supports_flag, wait_for  # noqa: E402
 
 H = b"Host: example.com\r\n"
@@ -20,17 +20,9 @@ def get(path, extra=b"", version=b"1.1"):
     return b"GET " + path.encode() + b" HTTP/" + version + b"\r\n" + H + extra + b"\r\n"
 
 
-class ConnectionBasics(unittest.TestCase):
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("wsgi_basic:app", *cls.EXTRA, workers=1).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+class ConnectionBasics(ServerTestCase):
+    APP = "wsgi_basic:app"
+    WORKERS = 1
 
     def test_keep_alive_reuses_the_connection(self):
         with Conn(self.server) as c:
@@ -291,19 +283,11 @@ class ConnectionBasics(unittest.TestCase):
         self.assertEqual(len(resp.header_all("Server")), 1)
 
 
-class DefaultLimits(unittest.TestCase):
+class DefaultLimits(ServerTestCase):
     """Gunicorn's defaults: request line 4094, 100 fields, 8190 bytes a field; body 100 MiB."""
 
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("wsgi_basic:app", *cls.EXTRA, workers=1).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+    APP = "wsgi_basic:app"
+    WORKERS = 1
 
     def rejected(self, data, status):
         with Conn(self.server) as c:

@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from bastion_test import Server  # noqa: E402
+from bastion_test import ServerTestCase, Server  # noqa: E402
 from http_client import Conn, supports_flag, wait_for  # noqa: E402
 
 H = b"Host: example.com\r\n"
@@ -36,17 +36,9 @@ def environ_of(server, target="/environ", extra=b"", method=b"GET", body=b"", so
     return json.loads(resp.body)
 
 
-class Environ(unittest.TestCase):
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("wsgi_basic:app", *cls.EXTRA, workers=1).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+class Environ(ServerTestCase):
+    APP = "wsgi_basic:app"
+    WORKERS = 1
 
     def test_required_keys_and_types(self):
         types = environ_of(self.server, "/environ-types")

@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from bastion_test import Server  # noqa: E402
+from bastion_test import ServerTestCase, Server  # noqa: E402
 from http_client import Closed, Conn, wait_for  # noqa: E402
 
 H = b"Host: example.com\r\n"
@@ -27,17 +27,9 @@ def file_bytes(size):
     return bytes(range(256)) * (size // 256) + b"x" * (size % 256)
 
 
-class Responses(unittest.TestCase):
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("wsgi_basic:app", *cls.EXTRA, workers=1).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+class Responses(ServerTestCase):
+    APP = "wsgi_basic:app"
+    WORKERS = 1
 
     def fetch(self, path, extra=b""):
         with Conn(self.server) as c:

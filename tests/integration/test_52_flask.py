@@ -6,23 +6,15 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
-from bastion_test import Server  # noqa: E402
+from bastion_test import ServerTestCase, Server  # noqa: E402
 from http_client import Conn, wait_for  # noqa: E402
 
 H = b"Host: example.com\r\n"
 
 
-class Flask(unittest.TestCase):
-    EXTRA = ()  # more server arguments (test_53 reruns these classes with --threads)
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("flask_app:app", *cls.EXTRA, workers=2).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
+class Flask(ServerTestCase):
+    APP = "flask_app:app"
+    WORKERS = 2
 
     def send(self, data, head=False):
         with Conn(self.server) as c:

@@ -207,15 +207,17 @@ def parse_responses(data, head_request=False):
 
 
 class ServerTestCase(unittest.TestCase):
-    """Starts one server for the whole class: set APP and ARGS."""
+    """Starts one server for the whole class: set APP, ARGS and WORKERS. EXTRA holds more
+    server arguments for subclasses that rerun a suite in another mode (--threads)."""
 
     APP = "wsgi_basic:app"
     ARGS = ()
+    EXTRA = ()
     WORKERS = 1
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.APP, *cls.ARGS, workers=cls.WORKERS).start()
+        cls.server = Server(cls.APP, *cls.EXTRA, *cls.ARGS, workers=cls.WORKERS).start()
 
     @classmethod
     def tearDownClass(cls):
