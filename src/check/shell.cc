@@ -547,94 +547,93 @@ void ShellScanner::scan(std::string_view text, const SourceMap& map, bool newlin
   --nesting_;
 }
 
+// Opens or advances an if/while/until gate; its condition is evaluated, never launched.
+void ShellScanner::open_condition(const std::vector<ShWord>& words, size_t i, std::string_view sep) {
+  const ShWord& w = words[i];
+  std::vector<ShWord> cond(words.begin() + static_cast<long>(i) + 1, words.end());
+  Truth c = (sep == "&&" || sep == "||") ? Truth::Unknown : condition(cond);
+  if (!is_keyword(w, "elif")) {
+    Gate g;
+    g.kind = is_keyword(w, "if") ? Gate::If : Gate::Loop;
+    g.current = g.kind == Gate::If ? c : (c == Truth::False && is_keyword(w, "while") ? Truth::False : Truth::Unknown);
+    g.in_condition = true;
+    gates_.push_back(g);
+  } else if (!gates_.empty() && gates_.back().kind == Gate::If) {
+    Gate& g = gates_.back();
+    if (g.current == Truth::True) g.taken = true;
+    if (g.current == Truth::Unknown) g.maybe_taken = true;
+    g.current = g.taken ? Truth::False : (c == Truth::True && g.maybe_taken ? Truth::Unknown : c);
+    g.in_condition = true;
+  }
+}
+
+// Handles a reserved word at words[i]. Returns Next to look at the following word, Stop
+// when the rest of the command belongs to the construct, or Command when words[i] starts
+// an ordinary command.
+ShellScanner::Step ShellScanner::control_word(const std::vector<ShWord>& words, size_t& i, std::string_view sep) {
+  const ShWord& w = words[i];
+  if (is_keyword(w, "if") || is_keyword(w, "elif") || is_keyword(w, "while") || is_keyword(w, "until")) {
+    open_condition(words, i, sep);
+    return Step::Stop;
+  }
+  if (is_keyword(w, "then") || is_keyword(w, "do")) {
+    if (!gates_.empty()) gates_.back().in_condition = false;
+  } else if (is_keyword(w, "else")) {
+    if (!gates_.empty() && gates_.back().kind == Gate::If) {
+      Gate& g = gates_.back();
+      if (g.current == Truth::True) g.taken = true;
+      if (g.current == Truth::Unknown) g.maybe_taken = true;
+      g.current = g.taken ? Truth::False : g.maybe_taken ? Truth::Unknown : Truth::True;
+    }
+  } else if (is_keyword(w, "fi") || is_keyword(w, "done") || is_keyword(w, "esac") || is_keyword(w, "}")) {
+    if (!gates_.empty()) gates_.pop_back();
+  } else if (is_keyword(w, "case")) {
+    Gate g;
+    g.kind = Gate::Case;
+    g.expect_pattern = true;
+    g.current = Truth::Unknown;
+    if (i + 1 < words.size()) {
+      g.subject = words[i + 1].text;
+      g.subject_known = !words[i + 1].unresolved;
+    }
+    gates_.push_back(g);
+    return Step::Stop;
+  } else if (is_keyword(w, "for") || is_keyword(w, "select")) {
+    Gate g;
+    g.kind = Gate::Loop;
+    g.current = Truth::Unknown;
+    g.in_condition = true;  // until `do`
+    gates_.push_back(g);
+    return Step::Stop;
+  } else if (is_keyword(w, "function")) {
+    Gate g;
+    g.kind = Gate::Group;
+    g.current = Truth::Unknown;  // a function body runs only if called
+    g.in_condition = true;       // until its '{'
+    gates_.push_back(g);
+    ++i;  // the name; `()` arrives as operators
+  } else if (is_keyword(w, "{")) {
+    if (!gates_.empty() && gates_.back().kind == Gate::Group && gates_.back().in_condition) {
+      gates_.back().in_condition = false;  // a function body opens
+    } else {
+      Gate g;
+      g.kind = Gate::Group;
+      g.current = Truth::True;
+      gates_.push_back(g);
+    }
+  } else if (!is_keyword(w, "!") && !is_keyword(w, "in")) {
+    return Step::Command;
+  }
+  ++i;
+  return Step::Next;
+}
+
 void ShellScanner::finish(std::vector<ShWord>& words, std::string_view sep) {
   size_t i = 0;
   while (i < words.size()) {
-    const ShWord& w = words[i];
-    if (is_keyword(w, "if") || is_keyword(w, "elif") || is_keyword(w, "while") || is_keyword(w, "until")) {
-      std::vector<ShWord> cond(words.begin() + static_cast<long>(i) + 1, words.end());
-      Truth c = (sep == "&&" || sep == "||") ? Truth::Unknown : condition(cond);
-      if (is_keyword(w, "if") || is_keyword(w, "while") || is_keyword(w, "until")) {
-        Gate g;
-        g.kind = is_keyword(w, "if") ? Gate::If : Gate::Loop;
-        g.current = g.kind == Gate::If ? c : (c == Truth::False && is_keyword(w, "while") ? Truth::False : Truth::Unknown);
-        g.in_condition = true;
-        gates_.push_back(g);
-      } else if (!gates_.empty() && gates_.back().kind == Gate::If) {
-        Gate& g = gates_.back();
-        if (g.current == Truth::True) g.taken = true;
-        if (g.current == Truth::Unknown) g.maybe_taken = true;
-        g.current = g.taken ? Truth::False : (c == Truth::True && g.maybe_taken ? Truth::Unknown : c);
-        g.in_condition = true;
-      }
-      return;
-    }
-    if (is_keyword(w, "then") || is_keyword(w, "do")) {
-      if (!gates_.empty()) gates_.back().in_condition = false;
-      ++i;
-      continue;
-    }
-    if (is_keyword(w, "else")) {
-      if (!gates_.empty() && gates_.back().kind == Gate::If) {
-        Gate& g = gates_.back();
-        if (g.current == Truth::True) g.taken = true;
-        if (g.current == Truth::Unknown) g.maybe_taken = true;
-        g.current = g.taken ? Truth::False : g.maybe_taken ? Truth::Unknown : Truth::True;
-      }
-      ++i;
-      continue;
-    }
-    if (is_keyword(w, "fi") || is_keyword(w, "done") || is_keyword(w, "esac") || is_keyword(w, "}")) {
-      if (!gates_.empty()) gates_.pop_back();
-      ++i;
-      continue;
-    }
-    if (is_keyword(w, "case")) {
-      Gate g;
-      g.kind = Gate::Case;
-      g.expect_pattern = true;
-      g.current = Truth::Unknown;
-      if (i + 1 < words.size()) {
-        g.subject = words[i + 1].text;
-        g.subject_known = !words[i + 1].unresolved;
-      }
-      gates_.push_back(g);
-      return;
-    }
-    if (is_keyword(w, "for") || is_keyword(w, "select")) {
-      Gate g;
-      g.kind = Gate::Loop;
-      g.current = Truth::Unknown;
-      g.in_condition = true;  // until `do`
-      gates_.push_back(g);
-      return;
-    }
-    if (is_keyword(w, "function")) {
-      Gate g;
-      g.kind = Gate::Group;
-      g.current = Truth::Unknown;
-      g.in_condition = true;
-      gates_.push_back(g);
-      i += 2;  // the name; `()` arrives as operators
-      continue;
-    }
-    if (is_keyword(w, "{")) {
-      if (!gates_.empty() && gates_.back().kind == Gate::Group && gates_.back().in_condition) {
-        gates_.back().in_condition = false;  // a function body opens
-      } else {
-        Gate g;
-        g.kind = Gate::Group;
-        g.current = Truth::True;
-        gates_.push_back(g);
-      }
-      ++i;
-      continue;
-    }
-    if (is_keyword(w, "!") || is_keyword(w, "in")) {
-      ++i;
-      continue;
-    }
-    break;
+    Step step = control_word(words, i, sep);
+    if (step == Step::Stop) return;
+    if (step == Step::Command) break;
   }
   if (i >= words.size()) return;
   if (!gates_.empty() && gates_.back().in_condition) return;

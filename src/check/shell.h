@@ -76,7 +76,10 @@ class ShellScanner {
   std::vector<LineComment>& comments() { return comments_; }
 
  private:
+  enum class Step : uint8_t { Next, Stop, Command };
   void finish(std::vector<ShWord>& words, std::string_view sep);
+  Step control_word(const std::vector<ShWord>& words, size_t& i, std::string_view sep);
+  void open_condition(const std::vector<ShWord>& words, size_t i, std::string_view sep);
   bool builtin(const std::vector<ShWord>& words, size_t i);
   size_t unwrap(const std::vector<ShWord>& words, size_t i, bool* done);
   void case_pattern(const std::vector<ShWord>& patterns);

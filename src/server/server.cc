@@ -90,14 +90,24 @@ void Server::accept_ready(Listener& listener) {
 }
 
 // At the connection limit, the connection that has waited longest for a request head (an
-// idle keep-alive client or a slow-header sender) gives way to the new one. Connections
-// with a request being served are never evicted.
+// idle keep-alive client or a slow-header sender) gives way to the new one, but only after it
+// has waited kEvictAfterMs: a busy keep-alive client is idle for microseconds between its
+// requests and must not lose its connection to a newcomer. With no such victim the listener
+// pauses and newcomers wait in the kernel backlog until a slot frees up. Connections with a
+// request being served are never evicted; lingering (already closing) ones go first.
 bool Server::evict_one() {
+  constexpr int64_t kEvictAfterMs = 1000;
+  int64_t cutoff = loop_.now_ms() - kEvictAfterMs;
   Connection* victim = nullptr;
   for (auto& [raw, conn] : conns_) {
-    if (raw->state() != Connection::State::ReadHead && raw->state() != Connection::State::Linger)
+    if (raw->closed()) continue;
+    bool lingering = raw->state() == Connection::State::Linger;
+    if (!lingering && (raw->state() != Connection::State::ReadHead || raw->state_since() > cutoff))
       continue;
-    if (victim == nullptr || raw->state_since() < victim->state_since()) victim = raw;
+    if (victim == nullptr || lingering ||
+        (victim->state() != Connection::State::Linger && raw->state_since() < victim->state_since()))
+      victim = raw;
+    if (lingering) break;
   }
   if (victim == nullptr) return false;
   // Closed now, freed after this poll round: its event may still be queued in this batch.
@@ -179,6 +189,9 @@ void Server::sweep() {
     if (raw->deadline() != 0 && raw->deadline() <= now) expired.push_back(raw);
   }
   for (Connection* c : expired) c->on_timer(now);
+  // At the connection limit the listeners pause; retry now that more connections may have
+  // aged enough to be evicted (a newcomer waits at most one sweep in the backlog).
+  if (listeners_paused_ && !stopping_) arm_listeners(true);
 }
 
 bool Server::run_once() {
