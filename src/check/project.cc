@@ -2,6 +2,7 @@
 // Module lookup and the per-module summary cache for the Python evaluator.
 #include "check/project.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "check/py_analyzer.h"
@@ -177,6 +178,39 @@ Project::Lookup Project::import_module(const std::string& from_path, std::string
   return Lookup::Found;
 }
 
+// Looks for `rel` under `dir` (at most three levels down, skipping hidden, virtualenv and
+// test folders); returns the match when there is exactly one.
+std::string Project::find_below(const std::string& dir, const std::string& rel) {
+  std::vector<std::string> hits;
+  size_t budget = 4000;
+  struct Walk {
+    static void go(const std::string& d, const std::string& rel, int depth, size_t& budget,
+                   std::vector<std::string>& hits, Project& p) {
+      if (depth > 3 || hits.size() > 1) return;
+      DIR* dh = ::opendir(d.c_str());
+      if (dh == nullptr) return;
+      std::vector<std::string> subdirs;
+      while (dirent* e = ::readdir(dh)) {
+        if (budget == 0) break;
+        --budget;
+        std::string_view name = e->d_name;
+        if (name.empty() || name[0] == '.' || name == "node_modules" || name == "venv" || name == "tests" ||
+            name == "test" || name == "__pycache__" || name == "site-packages")
+          continue;
+        if (e->d_type == DT_DIR) subdirs.emplace_back(name);
+      }
+      ::closedir(dh);
+      for (const std::string& s : subdirs) {
+        std::string cand = d + "/" + s + "/" + rel;
+        if (p.file_exists(cand)) hits.push_back(cand);
+        go(d + "/" + s, rel, depth + 1, budget, hits, p);
+      }
+    }
+  };
+  Walk::go(dir, rel, 1, budget, hits, *this);
+  return hits.size() == 1 ? hits[0] : std::string();
+}
+
 std::string Project::find_script(const std::string& base_dir, const std::string& script) {
   if (script.empty()) return {};
   const std::string& root = root_of(base_dir.empty() ? std::string("/") : base_dir + "/x");
@@ -190,7 +224,7 @@ std::string Project::find_script(const std::string& base_dir, const std::string&
       if (dir == root || dir == "/" || !has_prefix_dir(dir, root)) break;
       dir = dir_of(dir);
     }
-    return {};
+    return has_prefix_dir(base_dir, root) ? find_below(base_dir, rel) : std::string();
   }
   // An absolute path inside a container: drop leading directories one at a time.
   std::string_view tail = rel;
@@ -201,7 +235,8 @@ std::string Project::find_script(const std::string& base_dir, const std::string&
     std::string cand = normalize_path(join(base_dir, tail));
     if (file_exists(cand)) return cand;
   }
-  return {};
+  size_t slash = rel.rfind('/');
+  return has_prefix_dir(base_dir, root) ? find_below(base_dir, rel.substr(slash + 1)) : std::string();
 }
 
 bool Project::script_runs_dev_server(const std::string& path, std::string_view first_arg) {

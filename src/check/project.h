@@ -75,6 +75,8 @@ class Project {
   /// relative to it, then with leading directories of an absolute path dropped (a
   /// container WORKDIR), searching up to the root. "" when not found.
   std::string find_script(const std::string& base_dir, const std::string& script);
+  /// A unique file named `rel` at most three folders below `dir`, or "".
+  std::string find_below(const std::string& dir, const std::string& rel);
   /// Whether running the Python file at `path` starts the development server (with
   /// `first_arg`, the first argument after the script: `runserver` for Flask-Script).
   bool script_runs_dev_server(const std::string& path, std::string_view first_arg = {});

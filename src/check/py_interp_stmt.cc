@@ -2,7 +2,7 @@
 // Statements for the abstract interpreter: assignment, imports resolved inside the tree,
 // decidable and undecidable `if`, loops run once, functions and classes.
 #include <memory>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "check/py_analyzer.h"
 #include "check/py_interp.h"
@@ -168,16 +168,16 @@ void Interp::exec_branches(const NodeList<Stmt>* a, const NodeList<Stmt>* b, Fra
     const Value* v = env->find(name);
     return v != nullptr ? *v : Value::unknown();
   };
-  std::unordered_set<std::string> done;
+  std::unordered_map<std::string, const Value*> from_b;
+  for (auto& [name, vb] : wb) from_b.emplace(name, &vb);
   for (auto& [name, va] : wa) {
-    Value vb = current(name);
-    for (auto& w : wb)
-      if (w.first == name) vb = w.second;
+    auto it = from_b.find(name);
+    Value vb = it != from_b.end() ? *it->second : current(name);
+    if (it != from_b.end()) from_b.erase(it);
     env->set(name, join(va, vb));
-    done.insert(name);
   }
   for (auto& [name, vb] : wb)
-    if (done.count(name) == 0) env->set(name, join(current(name), vb));
+    if (from_b.count(name) != 0) env->set(name, join(current(name), vb));
 }
 
 void Interp::bind(std::string_view name, Value v, Frame& f) {

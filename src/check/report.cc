@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Text, JSON and SARIF output, written by hand (no JSON library in the product).
+// Text, JSON and SARIF output, written by hand (no JSON library in the product); strings go
+// through base::json_escape.
 #include "check/report.h"
 
 #include <cstdio>
+
+#include "base/json.h"
 
 namespace bastion::check {
 namespace {
@@ -18,18 +21,7 @@ const RuleInfo* info_for(const ScanResult& r, std::string_view id) {
   return rule != nullptr ? &rule->info() : nullptr;
 }
 
-// Length of a valid UTF-8 sequence at s[k], or 0.
-size_t utf8_len(std::string_view s, size_t k) {
-  unsigned char c = static_cast<unsigned char>(s[k]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || k + n > s.size()) return 0;
-  for (size_t j = 1; j < n; ++j)
-    if ((static_cast<unsigned char>(s[k + j]) & 0xC0) != 0x80) return 0;
-  if (n == 2 && c < 0xC2) return 0;
-  return n;
-}
-
-std::string q(std::string_view s) { return "\"" + json_escape(s) + "\""; }
+std::string q(std::string_view s) { return base::json_quote(s); }
 
 std::string level_of(Severity s) {
   switch (s) {
@@ -82,42 +74,6 @@ std::string help_markdown(const RuleInfo& i) {
 }
 
 }  // namespace
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (size_t k = 0; k < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[k]);
-    if (c >= 0x80) {
-      size_t n = utf8_len(s, k);
-      if (n == 0) {
-        out += "\xEF\xBF\xBD";
-        ++k;
-      } else {
-        out.append(s.substr(k, n));
-        k += n;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-    ++k;
-  }
-  return out;
-}
 
 bool parse_format(std::string_view text, OutputFormat* out) {
   if (text == "text") *out = OutputFormat::Text;

@@ -23,7 +23,4 @@ std::string render_text_notes(const ScanResult& result);
 std::string render_json(const ScanResult& result);
 std::string render_sarif(const ScanResult& result);
 
-/// JSON string contents for `s` (no surrounding quotes).
-std::string json_escape(std::string_view s);
-
 }  // namespace bastion::check

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json.h"
 #include "check/suppress.h"
 #include "check_test_util.h"
 
@@ -84,9 +85,10 @@ TEST(Report, SarifIsValid210WithRuleMetadata) {
 }
 
 TEST(Report, JsonEscapingIsValidUtf8) {
-  EXPECT_EQ(json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
-  EXPECT_EQ(json_escape("\xff"), "\xEF\xBF\xBD");
-  EXPECT_EQ(json_escape("\xc3\xa9"), "\xc3\xa9");
+  // The reporters use base::json_escape: output stays valid JSON and valid UTF-8.
+  EXPECT_EQ(base::json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
+  EXPECT_EQ(base::json_escape("\xff"), "\xEF\xBF\xBD");
+  EXPECT_EQ(base::json_escape("\xc3\xa9"), "\xc3\xa9");
 }
 
 TEST(Suppress, CommentForms) {
