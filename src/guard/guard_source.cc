@@ -128,18 +128,35 @@ def _record_run(call, site, reasons, app):
                          "server started\n" % (call, _site_text(site)))
 
 
-def _patch_flask_app(module):
-    cls = getattr(module, "Flask", None)
+def _guardable_class(module, name):
+    """The class `name` of `module` if it is not patched yet (then marks its directory as the
+    framework's, so call sites are attributed to the application), else None."""
+    cls = getattr(module, name, None)
     if not isinstance(cls, type) or cls.__dict__.get("_bastion_guarded"):
-        return
+        return None
     _add_framework_dir(module)
+    return cls
+
+
+def _record_instances(cls, sink):
+    """Wraps cls.__init__ so every instance made while the app loads lands in `sink` with the
+    call site that made it."""
     original_init = cls.__init__
 
     @functools.wraps(original_init)
     def __init__(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         if _phase == "load":
-            _flask_apps.append((self, _caller_site()))
+            sink.append((self, _caller_site()))
+
+    cls.__init__ = __init__
+
+
+def _patch_flask_app(module):
+    cls = _guardable_class(module, "Flask")
+    if cls is None:
+        return
+    _record_instances(cls, _flask_apps)
 
     def run(self, host=None, port=None, debug=None, load_dotenv=True, **options):
         # Mirrors Flask.run's own precedence: debug=, else FLASK_DEBUG, else app.debug; an
@@ -162,16 +179,14 @@ def _patch_flask_app(module):
         return None
 
     run.__doc__ = "Intercepted by Bastion: a worker never starts Flask's development server."
-    cls.__init__ = __init__
     cls.run = run
     cls._bastion_guarded = True
 
 
 def _patch_flask_config(module):
-    cls = getattr(module, "Config", None)
-    if not isinstance(cls, type) or cls.__dict__.get("_bastion_guarded"):
+    cls = _guardable_class(module, "Config")
+    if cls is None:
         return
-    _add_framework_dir(module)
     base_setitem = cls.__setitem__
     base_update = cls.update
     missing = object()
@@ -236,19 +251,10 @@ def _patch_serving(module):
 
 
 def _patch_debug(module):
-    cls = getattr(module, "DebuggedApplication", None)
-    if not isinstance(cls, type) or cls.__dict__.get("_bastion_guarded"):
+    cls = _guardable_class(module, "DebuggedApplication")
+    if cls is None:
         return
-    _add_framework_dir(module)
-    original_init = cls.__init__
-
-    @functools.wraps(original_init)
-    def __init__(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        if _phase == "load":
-            _debuggers.append((self, _caller_site()))
-
-    cls.__init__ = __init__
+    _record_instances(cls, _debuggers)
     cls._bastion_guarded = True
 
 

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <gtest/gtest.h>
 #include <vector>
 
 #include "config/cli.h"
@@ -74,6 +76,14 @@ inline base::Result<Loaded> load_in(const ScratchDir& dir, std::vector<std::stri
   options.cwd = dir.path();
   options.python = test_python();
   return load_args(args, env, options);
+}
+
+/// load_in() that must succeed (a failure is reported with its message).
+inline Loaded load_ok(const ScratchDir& dir, std::vector<std::string> args,
+                      Environ env = base_env()) {
+  auto r = load_in(dir, std::move(args), std::move(env));
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? std::move(r).value() : Loaded{};
 }
 
 /// True when some warning contains `needle`.

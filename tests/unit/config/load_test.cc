@@ -13,13 +13,8 @@ namespace {
 using testing::base_env;
 using testing::has_warning;
 using testing::load_in;
+using testing::load_ok;
 using testing::ScratchDir;
-
-Loaded load_ok(const ScratchDir& dir, std::vector<std::string> args, Environ env = base_env()) {
-  auto r = load_in(dir, std::move(args), std::move(env));
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? std::move(r).value() : Loaded{};
-}
 
 base::Error load_err(const ScratchDir& dir, std::vector<std::string> args,
                      Environ env = base_env()) {
