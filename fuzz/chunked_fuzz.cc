@@ -9,20 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/assert.h"
 #include "http/chunked.h"
 #include "http/errors.h"
 
 namespace {
 
 using namespace bastion::http;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 struct Outcome {
   ChunkedDecoder::Status status = ChunkedDecoder::Status::NeedMore;
@@ -42,23 +35,23 @@ Outcome decode(std::string_view in, size_t piece, uint64_t max_body, size_t max_
     for (;;) {
       const std::string_view window = in.substr(out.consumed, available - out.consumed);
       const ChunkedDecoder::Step step = dec.next(window);
-      FUZZ_CHECK(step.consumed <= window.size());
+      BASTION_ASSERT(step.consumed <= window.size());
       out.consumed += step.consumed;
       out.status = step.status;
       out.error = step.error;
-      FUZZ_CHECK((step.status == ChunkedDecoder::Status::Error) ==
+      BASTION_ASSERT((step.status == ChunkedDecoder::Status::Error) ==
                  (step.error != ParseError::None));
       if (step.status == ChunkedDecoder::Status::Data) {
-        FUZZ_CHECK(!step.data.empty());
-        FUZZ_CHECK(step.data.data() >= window.data() &&
+        BASTION_ASSERT(!step.data.empty());
+        BASTION_ASSERT(step.data.data() >= window.data() &&
                    step.data.data() + step.data.size() <= window.data() + step.consumed);
         out.body.append(step.data);
-        FUZZ_CHECK(out.body.size() <= out.consumed);
-        FUZZ_CHECK(dec.decoded() == out.body.size());
+        BASTION_ASSERT(out.body.size() <= out.consumed);
+        BASTION_ASSERT(dec.decoded() == out.body.size());
         continue;
       }
       if (step.status != ChunkedDecoder::Status::NeedMore) return out;
-      FUZZ_CHECK(out.consumed == available);  // NeedMore consumes everything it was given
+      BASTION_ASSERT(out.consumed == available);  // NeedMore consumes everything it was given
       break;
     }
     if (available == in.size()) return out;
@@ -78,10 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (uint64_t max_body : {uint64_t{0}, uint64_t{64}}) {
     const size_t max_trailer = max_body == 0 ? 8192 : 16;
     const Outcome whole = decode(in, 0, max_body, max_trailer);
-    FUZZ_CHECK(whole.consumed <= size && whole.body.size() <= size);
-    if (max_body != 0) FUZZ_CHECK(whole.body.size() <= max_body);
-    FUZZ_CHECK(same(whole, decode(in, 1, max_body, max_trailer)));
-    FUZZ_CHECK(same(whole, decode(in, piece, max_body, max_trailer)));
+    BASTION_ASSERT(whole.consumed <= size && whole.body.size() <= size);
+    if (max_body != 0) BASTION_ASSERT(whole.body.size() <= max_body);
+    BASTION_ASSERT(same(whole, decode(in, 1, max_body, max_trailer)));
+    BASTION_ASSERT(same(whole, decode(in, piece, max_body, max_trailer)));
   }
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "base/assert.h"
 #include "http/chunked.h"
 #include "http/errors.h"
 #include "http/parser.h"
@@ -23,14 +24,6 @@
 namespace {
 
 using namespace bastion::http;
-
-#define FUZZ_CHECK(cond)                                                                \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 bool inside(std::string_view view, std::string_view buf) {
   if (view.empty()) return true;
@@ -43,33 +36,33 @@ bool trimmed(std::string_view v) {
 }
 
 void check_head(const RequestHead& h, std::string_view head) {
-  FUZZ_CHECK(is_token(h.method));
-  FUZZ_CHECK(inside(h.method, head) && inside(h.target, head) && inside(h.query, head));
-  FUZZ_CHECK(inside(h.authority, head) && inside(h.host, head));
-  FUZZ_CHECK(inside(h.path, head) || h.path == "/");  // "/" for an absolute-form empty path
-  FUZZ_CHECK(!h.target.empty());
-  FUZZ_CHECK(h.version_minor == 0 || h.version_minor == 1);
-  FUZZ_CHECK(h.version_minor == 1 || h.body != BodyKind::Chunked);
+  BASTION_ASSERT(is_token(h.method));
+  BASTION_ASSERT(inside(h.method, head) && inside(h.target, head) && inside(h.query, head));
+  BASTION_ASSERT(inside(h.authority, head) && inside(h.host, head));
+  BASTION_ASSERT(inside(h.path, head) || h.path == "/");  // "/" for an absolute-form empty path
+  BASTION_ASSERT(!h.target.empty());
+  BASTION_ASSERT(h.version_minor == 0 || h.version_minor == 1);
+  BASTION_ASSERT(h.version_minor == 1 || h.body != BodyKind::Chunked);
   for (const HeaderField& f : h.headers) {
-    FUZZ_CHECK(inside(f.name, head) && inside(f.value, head));
-    FUZZ_CHECK(is_token(f.name) && f.name.find('_') == std::string_view::npos);
-    FUZZ_CHECK(is_field_value(f.value) && trimmed(f.value));
+    BASTION_ASSERT(inside(f.name, head) && inside(f.value, head));
+    BASTION_ASSERT(is_token(f.name) && f.name.find('_') == std::string_view::npos);
+    BASTION_ASSERT(is_field_value(f.value) && trimmed(f.value));
   }
   switch (h.form) {
     case TargetForm::Origin:
-      FUZZ_CHECK(h.target[0] == '/' && !h.path.empty());
+      BASTION_ASSERT(h.target[0] == '/' && !h.path.empty());
       break;
     case TargetForm::Absolute:
-      FUZZ_CHECK(!h.authority.empty() && h.path[0] == '/');
+      BASTION_ASSERT(!h.authority.empty() && h.path[0] == '/');
       break;
     case TargetForm::Authority:
-      FUZZ_CHECK(h.method == "CONNECT" && h.path.empty());
+      BASTION_ASSERT(h.method == "CONNECT" && h.path.empty());
       break;
     case TargetForm::Asterisk:
-      FUZZ_CHECK(h.method == "OPTIONS" && h.target == "*");
+      BASTION_ASSERT(h.method == "OPTIONS" && h.target == "*");
       break;
   }
-  if (h.version_minor == 1) FUZZ_CHECK(h.find("host") != nullptr);
+  if (h.version_minor == 1) BASTION_ASSERT(h.find("host") != nullptr);
 }
 
 bool same(const ParseResult& a, const ParseResult& b) {
@@ -80,8 +73,8 @@ bool same(const ParseResult& a, const ParseResult& b) {
 ParseResult parse_head(std::string_view in, const Limits& limits, RequestHead& head) {
   RequestParser whole(limits);
   const ParseResult r = whole.parse(in, head);
-  FUZZ_CHECK(r.consumed <= in.size());
-  FUZZ_CHECK((r.status == ParseStatus::Error) == (r.error != ParseError::None));
+  BASTION_ASSERT(r.consumed <= in.size());
+  BASTION_ASSERT((r.status == ParseStatus::Error) == (r.error != ParseError::None));
 
   RequestHead scratch;
   RequestParser bytewise(limits);
@@ -90,13 +83,13 @@ ParseResult parse_head(std::string_view in, const Limits& limits, RequestHead& h
     rb = bytewise.parse(in.substr(0, n), scratch);
     if (rb.status != ParseStatus::NeedMore) break;
   }
-  FUZZ_CHECK(same(r, rb));
+  BASTION_ASSERT(same(r, rb));
 
   const size_t cut = in.empty() ? 0 : static_cast<unsigned char>(in[0]) % (in.size() + 1);
   RequestParser two(limits);
   ParseResult r2 = two.parse(in.substr(0, cut), scratch);
   if (r2.status == ParseStatus::NeedMore) r2 = two.parse(in, scratch);
-  FUZZ_CHECK(same(r, r2));
+  BASTION_ASSERT(same(r, r2));
   return r;
 }
 
@@ -107,17 +100,17 @@ size_t skip_chunked(std::string_view in, const Limits& limits) {
   uint64_t total = 0;
   for (;;) {
     const ChunkedDecoder::Step step = dec.next(in.substr(pos));
-    FUZZ_CHECK(step.consumed <= in.size() - pos);
+    BASTION_ASSERT(step.consumed <= in.size() - pos);
     if (step.status == ChunkedDecoder::Status::Data) {
-      FUZZ_CHECK(!step.data.empty() && inside(step.data, in.substr(pos, step.consumed)));
+      BASTION_ASSERT(!step.data.empty() && inside(step.data, in.substr(pos, step.consumed)));
       total += step.data.size();
     }
     pos += step.consumed;
-    FUZZ_CHECK(total <= pos && total == dec.decoded());
-    if (limits.body != 0) FUZZ_CHECK(total <= limits.body);
+    BASTION_ASSERT(total <= pos && total == dec.decoded());
+    if (limits.body != 0) BASTION_ASSERT(total <= limits.body);
     if (step.status == ChunkedDecoder::Status::Data) continue;
     if (step.status == ChunkedDecoder::Status::Done) return pos;
-    if (step.status == ChunkedDecoder::Status::NeedMore) FUZZ_CHECK(pos == in.size());
+    if (step.status == ChunkedDecoder::Status::NeedMore) BASTION_ASSERT(pos == in.size());
     return SIZE_MAX;
   }
 }
@@ -127,10 +120,10 @@ void run(std::string_view in, const Limits& limits) {
   for (int message = 0; message < 8 && !in.empty(); ++message) {
     const ParseResult r = parse_head(in, limits, head);
     if (r.status != ParseStatus::Complete) return;
-    FUZZ_CHECK(r.consumed > 0);
+    BASTION_ASSERT(r.consumed > 0);
     check_head(head, in.substr(0, r.consumed));
     if (limits.body != 0 && head.body == BodyKind::Length)
-      FUZZ_CHECK(head.content_length <= limits.body);
+      BASTION_ASSERT(head.content_length <= limits.body);
     in.remove_prefix(r.consumed);
     if (head.body == BodyKind::Length) {
       if (head.content_length > in.size()) return;
@@ -161,6 +154,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RequestHead head;
   RequestParser parser{Limits{}};
   const ParseResult r = parser.parse(in, head);
-  if (r.status == ParseStatus::Error) FUZZ_CHECK(!canned_response(r.error).empty());
+  if (r.status == ParseStatus::Error) BASTION_ASSERT(!canned_response(r.error).empty());
   return 0;
 }
