@@ -215,8 +215,10 @@ PyRef EnvironBuilder::build(const server::RequestInfo& info, PyObject* input, Py
   set(e, m.k_query, head.query.empty() ? m.v_empty.clone() : str(head.query));
 
   // PATH_INFO is the percent-decoded path as a latin-1 "WSGI string" (PEP 3333).
+  // OPTIONS * (asterisk-form) reaches the app as PATH_INFO "*", as Gunicorn passes it.
   m.scratch.clear();
-  http::percent_decode(head.path, m.scratch);
+  http::percent_decode(head.form == http::TargetForm::Asterisk ? head.target : head.path,
+                       m.scratch);
   std::string_view path = m.scratch;
   const std::string& script = m.settings.script_name;
   if (!script.empty() && path.substr(0, script.size()) == script) path.remove_prefix(script.size());

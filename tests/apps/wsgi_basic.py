@@ -44,7 +44,7 @@ def app(environ, start_response):
         lines = list(environ["wsgi.input"])
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps([l.decode("latin-1") for l in lines]).encode()]
-    if path == "/environ" or path.startswith("/environ/"):
+    if path == "/environ" or path.startswith("/environ/") or path == "*":
         data = {k: v for k, v in environ.items() if isinstance(v, (str, bool, int, tuple))}
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps(data, sort_keys=True).encode()]

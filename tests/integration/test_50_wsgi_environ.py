@@ -107,6 +107,12 @@ class Environ(ServerTestCase):
         self.assertEqual(env["QUERY_STRING"], "q=%20a+b&c=%C3%A9&flag")
         self.assertEqual(env["PATH_INFO"], "/environ/x/y")
 
+    def test_options_asterisk(self):
+        env = environ_of(self.server, "*", method=b"OPTIONS")
+        self.assertEqual(env["REQUEST_METHOD"], "OPTIONS")
+        self.assertEqual(env["PATH_INFO"], "*")
+        self.assertEqual(env["RAW_URI"], "*")
+
     def test_absolute_form(self):
         env = environ_of(self.server, "http://other.example:8081/environ?z=1")
         self.assertEqual(env["PATH_INFO"], "/environ")
