@@ -185,6 +185,7 @@ def aggregate(results):
         ok = [r for r in rows if not r.get("failed")]
         summary = {"rounds": len(rows), "failed": [r["failed"] for r in rows if r.get("failed")],
                    "argv": rows[0]["argv"],
+                   "notes": sorted({r["note"] for r in rows if r.get("note")}),
                    "stop_s": [r["stop_s"] for r in rows if r.get("stop_s")]}
         if ok:
             rps = [r["rps"] for r in ok]
@@ -240,6 +241,8 @@ def _main_table(agg, order, scen_defs):
             ratio = "%.2f" % (bast / a["rps"]) if bast and a["rps"] else "-"
             err = a["errors"]
             fails = " (%d failed)" % len(a["failed"]) if a["failed"] else ""
+            if a.get("notes"):
+                fails += " (!)"
             lines.append(head + "| %s%s | %.0f | %s | %s | %d/%d/%d/%d/%d | %s | %s | %s | %.0f "
                          "| %.0f | %.0f | %s |" % (
                              _k(a["rps"]), fails, a["spread_pct"], _ms(a["p50_us"]),
@@ -319,7 +322,7 @@ def _targets(agg, ceiling_us):
                              "%s" % _k(b)))
         if ng:
             lines.append(_target(b >= 0.85 * ng, "raw keep-alive >= 85% of nginx",
-                                 "%.0f%% of %s" % (100 * b / ng, _k(ng))))
+                                 "%.1f%% of %s" % (100 * b / ng, _k(ng))))
         if gs:
             lines.append(_target(b >= 8 * gs, "raw keep-alive >= 8x Gunicorn sync",
                                  "%.1fx" % (b / gs)))
@@ -339,7 +342,7 @@ def _targets(agg, ceiling_us):
         if ceiling_us.get("flask_hello"):
             c = 1e6 / ceiling_us["flask_hello"]
             lines.append(_target(b >= 0.8 * c, "Flask hello >= 80% of the Flask ceiling",
-                                 "%.0f%% of %s" % (100 * b / c, _k(c))))
+                                 "%.1f%% of %s" % (100 * b / c, _k(c))))
     b = rps("post1m", "upload", "bastion")
     if b:
         u = rps("post1m", "upload", "uwsgi")
@@ -371,7 +374,7 @@ def _rounds_table(agg, order):
              "|--:|---|---|---|---|---|---|"]
     for k in keys:
         a = agg[k]
-        notes = ["failed: %s" % f[:150] for f in a["failed"]]
+        notes = ["failed: %s" % f[:150] for f in a["failed"]] + a.get("notes", [])
         notes += ["stopped in %s s" % s for s in a.get("stop_s", [])]
         lines.append("| %d | %s | %s | %s | %s | %s | %s |" % (
             k[0], k[1], k[2], k[3], ", ".join("%.0f" % v for v in a.get("rps_all", [])),
@@ -407,7 +410,7 @@ def render(results, ceiling_us, meta, args, scen_defs):
             "req/s, p50, p99, CPU: median over rounds; ±%: (max-min)/median of req/s; errors: "
             "wrk's socket errors connect/read/write/timeout and non-2xx-or-3xx responses, summed "
             "over rounds (wrk counts only responses that complete: a server that never answers "
-            "shows 0 req/s and no errors); RSS: after the run, max over rounds; CPU µs/req: user+sys CPU of every "
+            "shows 0 req/s and no errors); (!): see the notes in the per-round table; RSS: after the run, max over rounds; CPU µs/req: user+sys CPU of every "
             "server process during the measured run / requests; srv/wrk/other CPU%: server, wrk "
             "and everything else on the machine (100% = one core) during the run. Absolute "
             "numbers on a shared machine are noisy: the ratios in one run are the result. "
@@ -418,8 +421,9 @@ def render(results, ceiling_us, meta, args, scen_defs):
         out += ["| app | µs per call (CPU) | req/s on one core |", "|---|--:|--:|"]
         for app, us in ceiling_us.items():
             out.append("| %s | %.2f | %s |" % (app, us, _k(1e6 / us) if us else "-"))
-        out += ["", "Best of 5 repeats, measured before and after the servers (min of the two: "
-                "%s)." % "; ".join(json.dumps(c) for c in meta.get("ceiling_runs", [])), ""]
+        out += ["", "Median of 7 repeats, measured before the servers and after each round; "
+                "the table gives the median of those measurements (%s)." % "; ".join(
+                    json.dumps(c) for c in meta.get("ceiling_runs", [])), ""]
     cost = _cost_table(agg, ceiling_us)
     if cost:
         out += ["## Server cost per request, 1 worker: own µs (total CPU µs/req)", ""] + cost
@@ -437,12 +441,16 @@ def render(results, ceiling_us, meta, args, scen_defs):
         out.append("- %s: %s" % (k, meta[k]))
     out.append("- bastion: %s, %s, %s build, %s (source %s, built %s)" % (
         bm["version"], bm["rev"], bm["build_type"], bm["binary"], bm["source"], bm["built"]))
-    out += ["", "## Command lines (app `raw`, port and temp dir vary)", ""]
+    out += ["", "## Command lines (one per server and configuration; app, port and temp dir "
+            "vary)", ""]
     seen = set()
-    for (w, scen, app, name), a in sorted(agg.items()):
-        if name not in seen and (app == "raw" or name not in [k[3] for k in agg if k[2] == "raw"]):
-            seen.add(name)
-            out.append("- %s: `%s`" % (name, shlex.join(a["argv"])))
+    names = [s.name for s in servers.server_specs("")]
+    for r in sorted(results, key=lambda r: (names.index(r["server"]), r["app"] != "raw")):
+        key = (r["server"], r.get("variant", ""), r["workers"])
+        if key not in seen:
+            seen.add(key)
+            out.append("- %s%s: `%s`" % (r["server"], " (%s)" % key[1] if key[1] else "",
+                                         shlex.join(r["argv"])))
     return "\n".join(out) + "\n"
 
 

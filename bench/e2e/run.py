@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,22 +166,23 @@ def wait_quiet(args):
     return time.monotonic() - t0
 
 
-def run_session(spec, app, scens, workers, rnd, args, tmp, env, results):
+def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant=""):
     """Starts one server, runs the given scenarios against it in order, stops it."""
     waited = wait_quiet(args)
     if waited > 1:
         log("  (waited %.0f s for the machine to be quiet)" % waited)
     try:
-        srv = servers.Running(spec, app, workers, tmp, env)
+        srv = servers.Running(spec, app, workers, tmp, env, variant)
     except OSError as e:
         log("  %-18s %-12s cannot start: %s" % (spec.name, app, e))
         for scen in scens:
             results.append({"server": spec.name, "app": app, "workers": workers, "round": rnd,
-                            "argv": spec.argv(app, 0, workers, tmp), "scenario": scen.key,
+                            "argv": spec.argv(app, 0, workers, tmp, variant),
+                            "scenario": scen.key,
                             "failed": "cannot start: %s" % e})
         return
     base = {"server": spec.name, "app": app, "workers": srv.workers, "round": rnd,
-            "argv": srv.argv}
+            "argv": srv.argv, "variant": variant}
     try:
         if not srv.wait_ready():
             log("  %-18s %-12s FAILED to start:\n%s" % (spec.name, app, srv.log_tail()))
@@ -200,6 +202,8 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results):
             if i:
                 time.sleep(0.3)  # let the previous scenario's connections close
             row = dict(base, scenario=scen.key)
+            if "Connection: close" in scen.headers and not servers.closes_when_asked(srv.port):
+                row["note"] = "ignored Connection: close (this row measures keep-alive)"
             try:
                 if scen.slow:
                     row["unloaded"] = measure(srv, SCENARIOS["ka50"], args)
@@ -228,7 +232,7 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results):
 
 
 def plan(args):
-    """The run's sessions: [(workers, round, spec, app, [scenarios])] in run order."""
+    """The run's sessions: [(workers, round, spec, app, [scenarios], variant)] in run order."""
     pairs = PRESETS[args.preset]
     if args.scenarios:
         pairs = [(s, a) for s, a in pairs if s in args.scenarios]
@@ -252,10 +256,17 @@ def plan(args):
                         continue
                     if workers > 1 and not spec.multi_worker:
                         continue  # a single-process server's row would repeat the 1-worker one
-                    if shared:
-                        sessions.append((workers, rnd, spec, app, shared))
+                    variants = []
+                    for scen in shared:
+                        v = spec.variant_of(app, scen.key)
+                        if v not in variants:
+                            variants.append(v)
+                    for v in variants:
+                        group = [sc for sc in shared if spec.variant_of(app, sc.key) == v]
+                        sessions.append((workers, rnd, spec, app, group, v))
                     for scen in fresh:
-                        sessions.append((workers, rnd, spec, app, [scen]))
+                        sessions.append((workers, rnd, spec, app, [scen],
+                                         spec.variant_of(app, scen.key)))
     return sessions
 
 
@@ -338,16 +349,17 @@ def main(argv=None):
         env = dict(os.environ, BENCH_DOWNLOAD_FILE=os.path.join(tmp, "download.bin"),
                    PYTHONDONTWRITEBYTECODE="1")
         ceil = [ceiling(args)]
-        log("flask ceiling (us per call): %s" % ceil[0])
-        for i, (workers, rnd, spec, app, scens) in enumerate(sessions):
+        log("flask ceiling (us per call): %s" % ceil[-1])
+        for i, (workers, rnd, spec, app, scens, variant) in enumerate(sessions):
             if i == 0 or sessions[i - 1][:2] != (workers, rnd):
                 log("-- workers=%d round %d/%d" % (workers, rnd + 1, args.rounds))
-            run_session(spec, app, scens, workers, rnd, args, tmp, env, results)
-        ceil.append(ceiling(args))
-        log("flask ceiling (us per call): %s" % ceil[1])
+            run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant)
+            if i + 1 == len(sessions) or sessions[i + 1][:2] != (workers, rnd):
+                ceil.append(ceiling(args))  # once per round, between the servers
+                log("flask ceiling (us per call): %s" % ceil[-1])
     meta["loadavg_end"] = report.loadavg()
     meta["elapsed_s"] = round(time.time() - started, 1)
-    ceiling_us = {k: min(c[k] for c in ceil if k in c) for k in ceil[0]}
+    ceiling_us = {k: statistics.median(c[k] for c in ceil if k in c) for k in ceil[0]}
     meta["ceiling_runs"] = ceil
     text = report.render(results, ceiling_us, meta, args, SCENARIOS)
     print(text)

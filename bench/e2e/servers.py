@@ -21,10 +21,12 @@ HOST = "127.0.0.1"
 
 
 class ServerSpec:
-    """How to start one server. `argv(app, port, workers, tmp)` returns the command line."""
+    """How to start one server. `argv(app, port, workers, tmp, variant)` returns the command
+    line; `variant_of(app, scenario)` names the configuration a scenario needs ("" = the
+    default), so that scenarios needing different configurations get separate starts."""
 
     def __init__(self, name, label, argv, multi_worker, stop_signal=signal.SIGTERM,
-                 apps=None, note=""):
+                 apps=None, note="", variant_of=None):
         self.name = name
         self.label = label
         self.argv = argv
@@ -32,6 +34,7 @@ class ServerSpec:
         self.stop_signal = stop_signal
         self.apps = apps                    # None: every app; else the apps it can serve
         self.note = note
+        self.variant_of = variant_of or (lambda app, scenario: "")
 
 
 def _uwsgi_listen():
@@ -43,14 +46,14 @@ def _uwsgi_listen():
 
 
 def _bastion(binary):
-    def argv(app, port, workers, tmp):
+    def argv(app, port, workers, tmp, variant=""):
         return [binary, "-w", str(workers), "-b", "%s:%d" % (HOST, port),
                 "--chdir", HERE, "apps:" + app]
     return argv
 
 
 def _gunicorn(worker_class, threads):
-    def argv(app, port, workers, tmp):
+    def argv(app, port, workers, tmp, variant=""):
         cmd = [PY, os.path.join(HERE, "launch.py"), "gunicorn", "-w", str(workers),
                "-k", worker_class, "-b", "%s:%d" % (HOST, port), "--chdir", HERE]
         if threads:
@@ -59,20 +62,24 @@ def _gunicorn(worker_class, threads):
     return argv
 
 
-def _waitress(app, port, workers, tmp):
+def _waitress(app, port, workers, tmp, variant=""):
     return [PY, os.path.join(HERE, "launch.py"), "waitress", HOST, str(port), "apps:" + app, "4"]
 
 
-def _werkzeug(app, port, workers, tmp):
+def _werkzeug(app, port, workers, tmp, variant=""):
     return [PY, os.path.join(HERE, "launch.py"), "werkzeug", HOST, str(port), "apps:" + app]
 
 
+def _uwsgi_variant(app, scenario):
+    """uWSGI's --http11-socket (keep-alive) neither chunks nor closes a response without
+    Content-Length, and ignores a client's `Connection: close`. The streaming app and the
+    close scenario therefore use --http-socket (one response per connection, then close)."""
+    return "http-socket" if app == "stream" or scenario == "close50" else ""
+
+
 def _uwsgi(threads):
-    def argv(app, port, workers, tmp):
-        # --http11-socket (keep-alive) cannot frame a response without Content-Length: it
-        # neither chunks nor closes. The streaming app therefore gets --http-socket (closes
-        # after each response), uWSGI's only correct mode for it.
-        sock = "--http-socket" if app == "stream" else "--http11-socket"
+    def argv(app, port, workers, tmp, variant=""):
+        sock = "--http-socket" if variant == "http-socket" else "--http11-socket"
         cmd = ["uwsgi", "--plugin", "python3", sock, "%s:%d" % (HOST, port),
                "--master", "--processes", str(workers), "--chdir", HERE, "--pythonpath", HERE,
                # --eval, not --module: uWSGI reads the module dict, which would miss apps.py's
@@ -111,7 +118,7 @@ http {{
 """
 
 
-def _nginx(app, port, workers, tmp):
+def _nginx(app, port, workers, tmp, variant=""):
     conf = os.path.join(tmp, "nginx-%d.conf" % port)
     with open(conf, "w") as f:
         f.write(NGINX_CONF.format(workers=workers, tmp=tmp, host=HOST, port=port))
@@ -128,10 +135,11 @@ def server_specs(bastion_binary):
         ServerSpec("gunicorn-gthread", "Gunicorn gthread(4)", _gunicorn("gthread", 4), True,
                    stop_signal=signal.SIGINT),
         ServerSpec("waitress", "Waitress (4 thr)", _waitress, False),
-        ServerSpec("uwsgi", "uWSGI proc", _uwsgi(0), True,
-                   note="Debian python3.11.2 + Flask 2.2.2; stream app via --http-socket"),
+        ServerSpec("uwsgi", "uWSGI proc", _uwsgi(0), True, variant_of=_uwsgi_variant,
+                   note="Debian python3.11.2 + Flask 2.2.2; stream and close via --http-socket"),
         ServerSpec("uwsgi-threads", "uWSGI proc+4thr", _uwsgi(4), True,
-                   note="Debian python3.11.2 + Flask 2.2.2; stream app via --http-socket"),
+                   variant_of=_uwsgi_variant,
+                   note="Debian python3.11.2 + Flask 2.2.2; stream and close via --http-socket"),
         ServerSpec("werkzeug", "Werkzeug dev", _werkzeug, False),
         ServerSpec("nginx", "nginx fixed 13B", _nginx, True, apps=["raw"]),
     ]
@@ -250,15 +258,27 @@ def verify(port, app, timeout=10.0):
     return None
 
 
+def closes_when_asked(port, timeout=3.0):
+    """True if the server closes the connection after answering `Connection: close`."""
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            while s.recv(65536):
+                pass
+            return True
+    except OSError:  # timeout: the connection stayed open
+        return False
+
+
 class Running:
     """One started server process (tree). Always stop() it."""
 
-    def __init__(self, spec, app, workers, tmp, env):
+    def __init__(self, spec, app, workers, tmp, env, variant=""):
         self.spec = spec
         self.app = app
         self.workers = workers if spec.multi_worker else 1
         self.port = free_port()
-        self.argv = spec.argv(app, self.port, self.workers, tmp)
+        self.argv = spec.argv(app, self.port, self.workers, tmp, variant)
         self.log_path = os.path.join(tmp, "%s-%s-%d.log" % (spec.name, app, self.port))
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
