@@ -239,6 +239,11 @@ def _main_table(agg, order, scen_defs):
                              + " |" * 13)
                 continue
             ratio = "%.2f" % (bast / a["rps"]) if bast and a["rps"] else "-"
+            if name == "ceiling":
+                lines.append("| %s | %s | *%s* | - | *%s* | %.0f | | | | | | %.1f | | | %.0f | %s |"
+                             % (scen, app, labels[name], _k(a["rps"]), a["spread_pct"],
+                                a["cpu_us"], a["other_pct"], ratio))
+                continue
             err = a["errors"]
             fails = " (%d failed)" % len(a["failed"]) if a["failed"] else ""
             if a.get("notes"):
@@ -271,6 +276,8 @@ def _cost_table(agg, ceiling_us):
     lines.append("| *app's own Python µs/call (in-loop)* | " + " | ".join(
         "*%.2f*" % ceiling_us.get(app, 0) for _, app in cols) + " |")
     for spec in servers.server_specs(""):
+        if spec.name == "ceiling":
+            continue
         cells = []
         for scen, app in cols:
             a = agg.get((1, scen, app, spec.name))
@@ -416,13 +423,19 @@ def render(results, ceiling_us, meta, args, scen_defs):
             "numbers on a shared machine are noisy: the ratios in one run are the result. "
             "uWSGI runs Debian's Python and Flask (see versions); every other Python server "
             "runs the same Python and Flask as Bastion.", ""]
+    if any(r["server"] == "ceiling" for r in results):
+        out += ["The *Flask ceiling* rows are not a server: `e2e/ceiling.py` calls the app in a "
+                "loop (environ built once, no-op start_response) for the same duration, in turn "
+                "with the servers of each round; req/s = 1e6 / µs per call (median of 7 "
+                "repeats, thread CPU time).", ""]
     if ceiling_us:
         out += ["## Flask ceiling (the app called in a loop, no server)", ""]
         out += ["| app | µs per call (CPU) | req/s on one core |", "|---|--:|--:|"]
         for app, us in ceiling_us.items():
             out.append("| %s | %.2f | %s |" % (app, us, _k(1e6 / us) if us else "-"))
-        out += ["", "Median of 7 repeats, measured before the servers and after each round; "
-                "the table gives the median of those measurements (%s)." % "; ".join(
+        out += ["", "Flask apps: the median of the interleaved ceiling rows above, when the run "
+                "has them. Otherwise, and for raw: the median of the short measurements made "
+                "before and after the servers (%s)." % "; ".join(
                     json.dumps(c) for c in meta.get("ceiling_runs", [])), ""]
     cost = _cost_table(agg, ceiling_us)
     if cost:

@@ -166,8 +166,30 @@ def wait_quiet(args):
     return time.monotonic() - t0
 
 
+def ceiling_row(app, rnd, args):
+    """The "Flask ceiling" pseudo-server: ceiling.py on `app` for about --duration seconds."""
+    busy0, _ = _proc_stat_busy()
+    t0 = time.monotonic()
+    us = ceiling(args, [app], seconds=args.duration).get(app)
+    secs = time.monotonic() - t0
+    busy1, _ = _proc_stat_busy()
+    row = {"server": "ceiling", "app": app, "workers": 1, "round": rnd, "scenario": "ka50",
+           "argv": [sys.executable, os.path.join(HERE, "ceiling.py"), app], "variant": ""}
+    if not us:
+        return dict(row, failed="ceiling.py failed")
+    return dict(row, rps=1e6 / us, requests=0, p50_us=None, p99_us=None, connect=0, read=0,
+                write=0, timeout=0, status=0, server_cpu_us_per_req=us, server_cpu_pct=100.0,
+                wrk_cpu_pct=0.0, rss_master_kib=None, rss_workers_kib=[],
+                other_cpu_pct=max(0.0, 100.0 * (busy1 - busy0) / servers.CLK_TCK / secs - 100))
+
+
 def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant=""):
     """Starts one server, runs the given scenarios against it in order, stops it."""
+    if spec.name == "ceiling":
+        row = ceiling_row(app, rnd, args)
+        results.append(row)
+        log("  %-18s %-12s %-8s %s" % (spec.name, app, "ka50", report.brief(row)))
+        return
     waited = wait_quiet(args)
     if waited > 1:
         log("  (waited %.0f s for the machine to be quiet)" % waited)
@@ -254,6 +276,10 @@ def plan(args):
                 for spec in order:
                     if spec.apps is not None and app not in spec.apps:
                         continue
+                    if spec.name == "ceiling":
+                        if workers == 1 and any(sc.key == "ka50" for sc in shared):
+                            sessions.append((workers, rnd, spec, app, [SCENARIOS["ka50"]], ""))
+                        continue
                     if workers > 1 and not spec.multi_worker:
                         continue  # a single-process server's row would repeat the 1-worker one
                     variants = []
@@ -270,10 +296,10 @@ def plan(args):
     return sessions
 
 
-def ceiling(args):
-    out = subprocess.run([sys.executable, os.path.join(HERE, "ceiling.py"), "--seconds", "0.5",
-                          "raw", "flask_hello", "flask_json"],
-                         capture_output=True, text=True, timeout=300)
+def ceiling(args, apps=("raw", "flask_hello", "flask_json"), seconds=0.5):
+    """{app: us per call} from ceiling.py (median of 7 repeats lasting `seconds` in all)."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, "ceiling.py"), "--seconds",
+                          str(seconds)] + list(apps), capture_output=True, text=True, timeout=300)
     for line in out.stdout.splitlines():
         if line.startswith("CEILING_JSON "):
             return json.loads(line[len("CEILING_JSON "):])
@@ -354,12 +380,16 @@ def main(argv=None):
             if i == 0 or sessions[i - 1][:2] != (workers, rnd):
                 log("-- workers=%d round %d/%d" % (workers, rnd + 1, args.rounds))
             run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant)
-            if i + 1 == len(sessions) or sessions[i + 1][:2] != (workers, rnd):
-                ceil.append(ceiling(args))  # once per round, between the servers
-                log("flask ceiling (us per call): %s" % ceil[-1])
+        ceil.append(ceiling(args))
+        log("flask ceiling (us per call): %s" % ceil[-1])
     meta["loadavg_end"] = report.loadavg()
     meta["elapsed_s"] = round(time.time() - started, 1)
     ceiling_us = {k: statistics.median(c[k] for c in ceil if k in c) for k in ceil[0]}
+    for app in ceiling_us:  # the interleaved ceiling rows, when the run has them
+        rows = [r["server_cpu_us_per_req"] for r in results
+                if r["server"] == "ceiling" and r["app"] == app and not r.get("failed")]
+        if rows:
+            ceiling_us[app] = statistics.median(rows)
     meta["ceiling_runs"] = ceil
     text = report.render(results, ceiling_us, meta, args, SCENARIOS)
     print(text)

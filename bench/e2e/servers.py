@@ -142,6 +142,10 @@ def server_specs(bastion_binary):
                    note="Debian python3.11.2 + Flask 2.2.2; stream and close via --http-socket"),
         ServerSpec("werkzeug", "Werkzeug dev", _werkzeug, False),
         ServerSpec("nginx", "nginx fixed 13B", _nginx, True, apps=["raw"]),
+        # Not a server: the Flask app called in a loop (ceiling.py), measured in turn with the
+        # servers so that it sees the same machine; one row per round under ka50.
+        ServerSpec("ceiling", "Flask ceiling (app in a loop)", None, False,
+                   apps=["flask_hello", "flask_json"]),
     ]
 
 
