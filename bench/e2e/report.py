@@ -88,6 +88,9 @@ def _bastion_meta(binary):
                         "cmake"])
         if changed:
             rev += "+uncommitted"
+        head_time = _cmd(["git", "-C", src, "log", "-1", "--format=%ct"])
+        if head_time.isdigit() and os.path.getmtime(binary) < int(head_time):
+            rev += " (binary older than this commit)"
     built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(
         timespec="seconds")
     return {"rev": rev, "binary": os.path.abspath(binary), "build_type": build_type,
@@ -126,6 +129,7 @@ def collect_meta(args, nofile):
         "rlimit_nofile": nofile,
         "loadavg_start": loadavg(),
         "args": {k: v for k, v in vars(args).items()},
+        "command": " ".join(sys.argv[1:]),
     }
 
 
@@ -399,7 +403,7 @@ def render(results, ceiling_us, meta, args, scen_defs):
     out = ["# Bastion end-to-end benchmark: %s, %s" % (args.name, meta["date"]), "",
            "Command: `python3 bench/e2e/run.py %s`; %d round(s) x %d s per wrk run (+%d s "
            "warm-up), wrk -t1, workers %s. Bastion %s (%s build, %s)." % (
-               " ".join(sys.argv[1:]), args.rounds, args.duration, args.warmup,
+               meta.get("command", ""), args.rounds, args.duration, args.warmup,
                ",".join(map(str, args.workers)), bm["rev"], bm["build_type"], bm["binary"]),
            "Machine: %s cores, %s, %s GiB, kernel %s. Load average %s at start, %s at end; "
            "run took %s s." % (meta["nproc"], meta["cpu"], meta["mem_gib"], meta["kernel"],
@@ -480,3 +484,27 @@ def save(text, results, ceiling_us, meta, args):
         json.dump({"meta": meta, "ceiling_us": ceiling_us, "results": results}, f, indent=1,
                   default=str)
     return base + ".md"
+
+
+def main():
+    """report.py RESULTS.json: rewrites RESULTS.md from the raw rows (after a report change)."""
+    import argparse
+    path = sys.argv[1]
+    with open(path) as f:
+        data = json.load(f)
+    meta, results = data["meta"], data["results"]
+    args = argparse.Namespace(**meta["args"])
+    ceiling_us = dict(data["ceiling_us"])
+    for app in ceiling_us:
+        rows = [r["rps"] for r in results
+                if r["server"] == "ceiling" and r["app"] == app and not r.get("failed")]
+        if rows:
+            ceiling_us[app] = 1e6 / statistics.median(rows)
+    text = render(results, ceiling_us, meta, args, None)
+    with open(path[:-len(".json")] + ".md", "w") as f:
+        f.write(text)
+    print("rewrote " + path[:-len(".json")] + ".md")
+
+
+if __name__ == "__main__":
+    main()
