@@ -28,8 +28,7 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
       // PEP 3333: close() is called whenever the iterable has one, even after an error.
       // _PyObject_LookupAttr reports "absent" without building an AttributeError.
       PyObject* close_raw = nullptr;
-      static PyObject* close_name = PyUnicode_InternFromString("close");
-      if (_PyObject_LookupAttr(result_.get(), close_name, &close_raw) > 0) {
+      if (_PyObject_LookupAttr(result_.get(), handler_.close_name(), &close_raw) > 0) {
         PyRef close = PyRef::steal(close_raw);
         PyRef r = PyRef::steal(PyObject_CallNoArgs(close.get()));
         if (!r) log_exception("closing the response iterable");
@@ -457,7 +456,10 @@ PyObject* WsgiResponse::on_write(PyObject* data) {
 }  // namespace
 
 WsgiHandler::WsgiHandler(PyObject* app, const EnvironSettings& settings)
-    : app_(PyRef::borrow(app)), errors_(new_errors()), environ_(settings) {}
+    : app_(PyRef::borrow(app)),
+      errors_(new_errors()),
+      close_name_(PyRef::steal(PyUnicode_InternFromString("close"))),
+      environ_(settings) {}
 
 WsgiHandler::~WsgiHandler() = default;
 

@@ -34,11 +34,14 @@ class WsgiHandler final : public server::Handler {
   PyThreadState* thread_state() const noexcept { return ts_; }
   PyObject* app() const noexcept { return app_.get(); }
   PyObject* errors() const noexcept { return errors_.get(); }
+  /// The interned name "close" (looked up on every response iterable).
+  PyObject* close_name() const noexcept { return close_name_.get(); }
   EnvironBuilder& environ() noexcept { return environ_; }
 
  private:
   py::PyRef app_;
   py::PyRef errors_;
+  py::PyRef close_name_;
   EnvironBuilder environ_;
   PyThreadState* ts_ = nullptr;
 };
