@@ -67,6 +67,8 @@ constexpr Row kRows[] = {
      "request body not received in time"},
     {ParseError::BadProxyHeader, 400, "BadProxyHeader", "Bad Request",
      "contradicting forwarding headers"},
+    {ParseError::BodyStorage, 500, "BodyStorage", "Internal Server Error",
+     "the request body could not be stored"},
 };
 
 constexpr size_t kCount = static_cast<size_t>(ParseError::Count_);

@@ -275,7 +275,7 @@ bool Connection::read_body() {
     if (!body_.append(input.substr(0, take))) {
       BLOG_ERROR("BST-E0201 cannot spool a request body to a temporary file: %s",
                  strerror(errno));
-      close_now();
+      fail(http::ParseError::BodyStorage);
       return true;
     }
     in_.consume(take);
@@ -289,7 +289,9 @@ bool Connection::read_body() {
     used += step.consumed;
     if (step.status == http::ChunkedDecoder::Status::Data) {
       if (!body_.append(step.data)) {
-        close_now();
+        BLOG_ERROR("BST-E0201 cannot spool a request body to a temporary file: %s",
+                   strerror(errno));
+        fail(http::ParseError::BodyStorage);
         return true;
       }
       continue;

@@ -395,6 +395,41 @@ class UnixSocketPeer(unittest.TestCase):
         self.assertEqual(env["SERVER_PORT"], "80")
 
 
+class SpoolFailure(unittest.TestCase):
+    """A body too large for memory whose temporary directory has gone: a 500, never a hang
+    or a silently dropped connection, and the error in the log."""
+
+    EXTRA = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="bastion-spool-")
+        cls.server = Server("wsgi_basic:app", "--worker-tmp-dir", cls.tmp, *cls.EXTRA,
+                            workers=1).start()
+        os.rmdir(cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        os.unlink(cls.server.log.name)
+
+    def test_unspoolable_body_is_a_500(self):
+        body = b"z" * (3 << 20)
+        with Conn(self.server, timeout=20) as c:
+            c.send(b"POST /spooled HTTP/1.1\r\n" + H + b"Content-Length: %d\r\n\r\n" % len(body))
+            try:
+                c.send(body)
+            except OSError:
+                pass  # the server may answer and close before the whole body is sent
+            resp = c.read_response()
+        self.assertEqual(resp.status, 500)
+        self.assertIn(b"could not be stored", resp.body)
+        def logged():
+            with open(self.server.log.name, "rb") as f:
+                return b"BST-E0201" in f.read()
+        self.assertTrue(wait_for(logged))
+
+
 class ScriptName(unittest.TestCase):
     """SCRIPT_NAME from the environment is the mount point: PATH_INFO is what follows it."""
 
