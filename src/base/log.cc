@@ -19,6 +19,15 @@ std::atomic<int> g_fd{2};
 std::atomic<int> g_level{static_cast<int>(LogLevel::Info)};
 std::mutex g_path_mu;  // guards g_path and swaps of g_fd
 std::string g_path = "-";
+bool g_capture_stdio = false;
+std::atomic<log::Observer> g_observer{nullptr};
+
+/// --capture-output: points fds 1 and 2 at the log file `fd` (no-op for stderr itself).
+void capture_onto(int fd) {
+  if (!g_capture_stdio || fd == 2) return;
+  ::dup2(fd, 1);
+  ::dup2(fd, 2);
+}
 
 const char* level_name(LogLevel level) {
   switch (level) {
@@ -58,6 +67,7 @@ void emit(LogLevel level, std::string_view text) {
   line.append(text);
   if (line.empty() || line.back() != '\n') line.push_back('\n');
   write_all(g_fd.load(std::memory_order_relaxed), line.data(), line.size());
+  if (log::Observer observer = g_observer.load(std::memory_order_relaxed)) observer(level, text);
 }
 
 }  // namespace
@@ -97,6 +107,7 @@ bool open(const std::string& path, std::string* error) {
   int old = g_fd.exchange(fd);
   if (old != 2) ::close(old);
   g_path = path;
+  capture_onto(fd);
   return true;
 }
 
@@ -112,6 +123,14 @@ void reopen() {
 void set_level(LogLevel level) { g_level.store(static_cast<int>(level)); }
 LogLevel level() { return static_cast<LogLevel>(g_level.load()); }
 int fd() { return g_fd.load(); }
+
+void set_capture_stdio(bool on) {
+  std::lock_guard lock(g_path_mu);
+  g_capture_stdio = on;
+  capture_onto(g_fd.load());
+}
+
+void set_observer(Observer observer) { g_observer.store(observer); }
 
 }  // namespace log
 

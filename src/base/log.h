@@ -28,6 +28,15 @@ void set_level(LogLevel level);
 LogLevel level();
 /// The file descriptor messages go to (2 for stderr).
 int fd();
+/// --capture-output: while on, descriptors 1 and 2 are duplicates of the log file, re-pointed
+/// by every open()/reopen(). Turning it on with the log on stderr ("-") does nothing.
+/// Main thread, before other threads start (it replaces fds 1 and 2 with dup2).
+void set_capture_stdio(bool on);
+/// Called after each message is written (the text without the "[time] [pid] [LEVEL]" head),
+/// from the logging thread, for the syslog and StatsD sinks. Must be thread-safe, must not
+/// log. nullptr (the default) = none. Set once at start, before threads.
+using Observer = void (*)(LogLevel level, std::string_view text);
+void set_observer(Observer observer);
 }  // namespace log
 
 /// Writes one formatted line at `level` if enabled. printf-style.

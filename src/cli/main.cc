@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/exit_codes.h"
 #include "base/log.h"
@@ -19,6 +20,8 @@
 #include "guard/dry_run.h"
 #include "os/signals.h"
 #include "process/master.h"
+#include "process/python_logging.h"
+#include "process/telemetry.h"
 #include "python/interpreter.h"
 
 extern char** environ;
@@ -64,21 +67,28 @@ int serve(int argc, char** argv) {
   bastion::base::LogLevel level;
   if (bastion::base::parse_log_level(cfg.loglevel, &level)) bastion::base::log::set_level(level);
   for (const std::string& w : l.warnings) BLOG_WARN("%s", w.c_str());
-  if (cfg.print_config) {
-    config::print_config(cfg, l.sources, stdout);
-    return 0;
+  if (cfg.print_config) config::print_config(cfg, l.sources, stdout);
+  if (cfg.print_config || cfg.check_config) {
+    // As Gunicorn: load the application too and exit 0 or 1. The import runs in a child, so
+    // this process stays Python-free. --print-config without an application only prints.
+    if (cfg.app_uri.empty()) return 0;
+    return bastion::guard::check_config(cfg, &bastion::process::apply_python_logging,
+                                        cfg.check_config);
   }
   if (!cfg.chdir.empty() && chdir(cfg.chdir.c_str()) != 0) {
     std::fprintf(stderr, "bastion: error: --chdir %s: %s\n", cfg.chdir.c_str(), strerror(errno));
     return bastion::base::kExitUsage;
   }
   // HUP re-reads every source (config file, *_CMD_ARGS, the same command line) from scratch.
-  bastion::process::ReloadConfig reload = [argc, argv, options]() -> bastion::base::Result<config::Config> {
-    auto again = config::load(argc, argv, config::environ_from(environ), options);
+  // A copy of the arguments: the master's process title reuses (overwrites) argv's memory.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bastion::process::ReloadConfig reload = [args, options]() -> bastion::base::Result<config::Config> {
+    auto again = config::load_args(args, config::environ_from(environ), options);
     if (!again.ok()) return std::move(again).error();
     for (const std::string& w : again.value().warnings) BLOG_WARN("%s", w.c_str());
     return std::move(again.value().config);
   };
+  bastion::process::install_telemetry(cfg);  // syslog and StatsD sinks, inherited by workers
   return bastion::process::run_master(cfg, reload);
 }
 
@@ -87,7 +97,7 @@ int serve(int argc, char** argv) {
 int main(int argc, char** argv) {
   bastion::os::init_process_title(argc, argv);
   if (argc >= 2 && std::string_view(argv[1]) == "check") {
-    if (has_flag(argc - 1, argv + 1, "--app")) return bastion::guard::run_check_app(argc - 1, argv + 1);
+    if (has_flag(argc - 1, argv + 1, "--app")) return bastion::guard::run_check_app(argc - 1, argv + 1, &bastion::process::apply_python_logging);
     return bastion::check::run_cli(argc - 1, argv + 1);
   }
   return serve(argc, argv);

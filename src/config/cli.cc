@@ -16,6 +16,7 @@
 
 #include "config/args.h"
 #include "config/bind.h"
+#include "config/logging_settings.h"
 
 namespace bastion::config {
 namespace {
@@ -305,10 +306,12 @@ base::Status Loader::apply_python(const FileResult& result) {
     out_.config.hooks.push_back(fv.name);
     out_.sources[fv.name] = Source{SourceKind::File, where(fv.line), ""};
     const Hook* h = find_hook(fv.name);
-    if (h && !h->implemented) unrun += (unrun.empty() ? "" : ", ") + fv.name;
+    if (h && !h->implemented) {
+      unrun += (unrun.empty() ? "" : ", ") + fv.name + " (" + std::string(h->note) + ")";
+    }
   }
   if (!unrun.empty()) {
-    out_.warnings.push_back(display_ + " defines server hooks that Bastion does not run yet: " +
+    out_.warnings.push_back(display_ + " defines server hooks that Bastion does not run: " +
                             unrun);
   }
   return base::Ok{};
@@ -435,6 +438,10 @@ base::Status Loader::finalize() {
                  ": --reload re-imports the application in each worker, --preload imports it "
                  "once; drop one of them");
   }
+  if (c.reload_engine == "poll") {
+    out_.warnings.push_back(who("reload_engine") + ": 'poll' is not available; --reload "
+                            "watches the files with inotify");
+  }
   if (c.allow_debug) {
     for (const std::string& b : c.bind) {
       auto bind = parse_bind(b);
@@ -448,6 +455,7 @@ base::Status Loader::finalize() {
       }
     }
   }
+  if (auto st = check_python_logging(c, c.chdir, who, &out_.warnings); !st.ok()) return usage(st.error().message);
   if (c.max_requests_jitter > 0 && c.max_requests == 0) {
     out_.warnings.push_back(who("max_requests_jitter") +
                             ": has no effect without max_requests");

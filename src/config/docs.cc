@@ -163,12 +163,14 @@ std::string config_doc_markdown() {
   }
   out += "## Server hooks\n\n";
   out += "Functions with these names in a Python config file are recognised (their argument\n"
-         "count is checked, as Gunicorn does) and reported by `--print-config`.\n\n";
+         "count is checked, as Gunicorn does), reported by `--print-config`, and run with\n"
+         "Gunicorn's arguments: worker hooks in the workers, master hooks in a separate hook\n"
+         "companion process (the master runs no Python). See [hooks.md](hooks.md).\n\n";
   out += "| hook | arguments | runs in | when | status |\n|---|---|---|---|---|\n";
   for (const Hook& h : hooks()) {
     out += "| " + code(h.name) + " | " + code("(" + std::string(h.args) + ")") + " | " +
            std::string(h.runs_in) + " | " + std::string(h.note) + " | " +
-           (h.implemented ? "supported" : "recognised, not run yet (warns)") + " |\n";
+           (h.implemented ? "supported" : "recognised, not run (warns)") + " |\n";
   }
   return out;
 }

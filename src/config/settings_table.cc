@@ -5,6 +5,8 @@
 // (`bastion --dump-config-doc > docs/configuration.md`); a unit test checks both.
 #include "config/settings.h"
 
+#include "config/logging_settings.h"
+
 namespace bastion::config {
 namespace {
 
@@ -15,6 +17,12 @@ constexpr int64_t kInt64Max = INT64_MAX;
 
 constexpr std::string_view kAsgiNote =
     "Bastion serves WSGI applications only; ASGI settings have no effect.";
+constexpr std::string_view kPyLoggingNote =
+    "Configures Python's logging in each worker (the application's and its libraries' "
+    "loggers, and the root logger). Bastion's own error and access logs are written by C++, "
+    "not through Python logging: handlers given to the 'gunicorn.error' and "
+    "'gunicorn.access' loggers only receive what the application logs to them, and a "
+    "warning says where the server's lines go instead (errorlog, accesslog, syslog).";
 constexpr std::string_view kStrictHttpNote =
     "Bastion's HTTP parser is always strict (RFC 9112): such requests are answered 400.";
 
@@ -113,16 +121,20 @@ const Setting kTable[] = {
 
     // --- Debugging ---
     {.name = "reload", .section = "Debugging", .flags = "--reload", .kind = K::Bool,
-     .field = &Config::reload, .default_json = "false", .support = S::Planned,
+     .field = &Config::reload, .default_json = "false",
+     .note = "Each worker watches its imported modules' files (outside the standard library "
+             "and site-packages) with inotify; a change reloads gracefully, as HUP does, and a "
+             "new worker that cannot import (a SyntaxError) leaves the old ones serving. "
+             "Refused together with --preload.",
      .help = "Restart workers when a source file changes (development only)."},
     {.name = "reload_engine", .section = "Debugging", .flags = "--reload-engine",
      .meta = "STRING", .kind = K::Choice, .field = &Config::reload_engine,
-     .default_json = "\"auto\"", .choices = "auto|poll|inotify", .support = S::Planned,
-     .note = "Bastion watches files with inotify whatever the engine.",
+     .default_json = "\"auto\"", .choices = "auto|poll|inotify",
+     .note = "Bastion watches files with inotify whatever the engine ('poll' warns).",
      .help = "How --reload notices changes: auto, poll or inotify."},
     {.name = "reload_extra_files", .section = "Debugging", .flags = "--reload-extra-file",
      .meta = "FILE", .kind = K::List, .field = &Config::reload_extra_files,
-     .default_json = "[]", .support = S::Planned,
+     .default_json = "[]",
      .help = "Extra files (or glob patterns) to watch with --reload (repeatable)."},
     {.name = "spew", .section = "Debugging", .flags = "--spew", .kind = K::Bool,
      .default_json = "false", .support = S::Ignored,
@@ -130,6 +142,10 @@ const Setting kTable[] = {
      .help = "Trace every executed line (Gunicorn debugging aid)."},
     {.name = "check_config", .section = "Debugging", .flags = "--check-config",
      .kind = K::Bool, .field = &Config::check_config, .default_json = "false",
+     .note = "The application is imported in a child process exactly as a worker would "
+             "import it (chdir, pythonpath, raw_env, Python logging) and the debug guard "
+             "runs on it: an application in debug mode fails the check, naming the rule "
+             "(BG###). The reason for a failure is printed on stderr.",
      .help = "Load the configuration and the application, then exit 0 (ok) or 1."},
     {.name = "print_config", .section = "Debugging", .flags = "--print-config",
      .meta = "FORMAT", .kind = K::FlagChoice, .field = &Config::print_config_format,
@@ -143,7 +159,10 @@ const Setting kTable[] = {
     // --- Server Mechanics ---
     {.name = "preload_app", .section = "Server Mechanics", .flags = "--preload",
      .kind = K::Bool, .field = &Config::preload_app, .default_json = "false",
-     .support = S::Planned,
+     .note = "A zygote process (not the master, which stays Python-free) imports the "
+             "application once and forks the workers. HUP starts a new zygote that re-imports "
+             "the code (Gunicorn keeps the old code); if that import fails the old zygote and "
+             "workers keep serving.",
      .help = "Import the application once before forking workers (shared memory, early "
              "import errors)."},
     {.name = "sendfile", .section = "Server Mechanics", .neg_flags = "--no-sendfile",
@@ -207,14 +226,19 @@ const Setting kTable[] = {
      .help = "Load a PasteDeploy configuration (not supported)."},
     {.name = "proxy_protocol", .section = "Server Mechanics", .flags = "--proxy-protocol",
      .meta = "MODE", .kind = K::FlagChoice, .field = &Config::proxy_protocol,
-     .default_json = "\"off\"", .choices = "auto|v1|v2|off", .support = S::Refused,
-     .note = "The PROXY protocol is not implemented yet; let the proxy send "
-             "X-Forwarded-For instead.",
-     .help = "Accept a PROXY protocol header from proxy_allow_ips peers: off, auto, v1, v2."},
+     .default_json = "\"off\"", .choices = "auto|v1|v2|off",
+     .note = "When on, every connection must come from a proxy_allow_ips peer and start with a "
+             "PROXY header of an accepted version; anything else is closed without a response "
+             "(Gunicorn answers 403 to a header from another peer). The bare flag (or True in "
+             "an old config) means auto. The header's source address becomes REMOTE_ADDR and "
+             "the peer for forwarded_allow_ips; see docs/proxy-protocol.md.",
+     .help = "Require a PROXY protocol header (HAProxy, AWS NLB) on each connection: off, auto "
+             "(v1 or v2), v1 or v2."},
     {.name = "proxy_allow_ips", .section = "Server Mechanics", .flags = "--proxy-allow-from",
      .meta = "STRING", .kind = K::CommaList, .field = &Config::proxy_allow_ips,
      .default_json = R"(["127.0.0.1", "::1"])", .check = check_address_list_item,
-     .support = S::Planned, .help = "Peers allowed to send a PROXY protocol header."},
+     .help = "Peers (IPs, CIDR blocks or *) allowed to connect when proxy_protocol is on; "
+             "unix-socket peers always are."},
     {.name = "raw_paste_global_conf", .section = "Server Mechanics", .flags = "--paste-global",
      .meta = "CONF", .kind = K::List, .default_json = "[]", .support = S::Rejected,
      .note = "Bastion does not read PasteDeploy configurations.",
@@ -263,7 +287,8 @@ const Setting kTable[] = {
     {.name = "disable_redirect_access_to_syslog", .section = "Logging",
      .flags = "--disable-redirect-access-to-syslog", .kind = K::Bool,
      .field = &Config::disable_redirect_access_to_syslog, .default_json = "false",
-     .support = S::Planned, .help = "Do not send the access log to syslog."},
+     .help = "With --log-syslog, keep access lines out of syslog (they still go to "
+             "accesslog)."},
     {.name = "access_log_format", .section = "Logging", .flags = "--access-logformat",
      .meta = "STRING", .kind = K::String, .field = &Config::access_log_format,
      .default_json = R"("%(h)s %(l)s %(u)s %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\"")",
@@ -277,8 +302,11 @@ const Setting kTable[] = {
      .help = "Error log verbosity: debug, info, warning, error or critical."},
     {.name = "capture_output", .section = "Logging", .flags = "--capture-output",
      .kind = K::Bool, .field = &Config::capture_output, .default_json = "false",
-     .support = S::Planned,
-     .help = "Send the application's stdout and stderr to the error log."},
+     .note = "Workers' file descriptors 1 and 2 become the error log file (print(), "
+             "sys.stderr, C extensions and subprocesses alike), re-pointed on USR1; nothing "
+             "changes while errorlog is '-'. Python still block-buffers sys.stdout when it is "
+             "not a terminal: set PYTHONUNBUFFERED=1 or flush to see prints at once.",
+     .help = "Send workers' stdout and stderr to the error log file."},
     {.name = "logger_class", .section = "Logging", .flags = "--logger-class",
      .meta = "STRING", .kind = K::String, .default_json = "\"gunicorn.glogging.Logger\"",
      .support = S::Ignored,
@@ -287,43 +315,65 @@ const Setting kTable[] = {
      .help = "Gunicorn logger class (Python)."},
     {.name = "logconfig", .section = "Logging", .flags = "--log-config", .meta = "FILE",
      .kind = K::String, .field = &Config::logconfig, .default_json = "null",
-     .support = S::Planned, .help = "A logging.config.fileConfig file for Python logging."},
+     .note = kPyLoggingNote,
+     .help = "A logging.config.fileConfig ini file, applied to Python logging in each worker "
+             "before the application is imported."},
     {.name = "logconfig_dict", .section = "Logging", .kind = K::JsonDict,
-     .field = &Config::logconfig_dict, .default_json = "{}", .support = S::Planned,
-     .help = "A logging.config.dictConfig dictionary for Python logging (config file only)."},
+     .field = &Config::logconfig_dict, .default_json = "{}", .note = kPyLoggingNote,
+     .help = "A logging.config.dictConfig dictionary (config file only), merged over "
+             "Gunicorn's defaults (root at INFO to stdout; handlers, formatters and loggers "
+             "merged by name) and applied in each worker before the application is "
+             "imported; takes precedence over logconfig_json and logconfig."},
     {.name = "logconfig_json", .section = "Logging", .flags = "--log-config-json",
      .meta = "FILE", .kind = K::String, .field = &Config::logconfig_json,
-     .default_json = "null", .support = S::Planned,
-     .help = "A JSON file holding a logging.config.dictConfig dictionary."},
+     .default_json = "null", .note = kPyLoggingNote,
+     .help = "A JSON file holding a logging.config.dictConfig dictionary, used as "
+             "logconfig_dict is; takes precedence over logconfig."},
     {.name = "syslog_addr", .section = "Logging", .flags = "--log-syslog-to",
      .meta = "SYSLOG_ADDR", .kind = K::String, .field = &Config::syslog_addr,
-     .default_json = "\"udp://localhost:514\"", .support = S::Planned,
-     .help = "Syslog address: udp://HOST:PORT, tcp://HOST:PORT or unix://PATH."},
+     .default_json = "\"udp://localhost:514\"", .check = check_syslog_addr,
+     .note = "The default is Gunicorn's on Linux; for the local daemon use "
+             "unix:///dev/log (datagram first, then stream, unless #dgram or #stream is "
+             "given).",
+     .help = "Syslog address: udp://HOST:PORT, tcp://HOST:PORT or unix://PATH[#dgram|#stream]."},
     {.name = "syslog", .section = "Logging", .flags = "--log-syslog", .kind = K::Bool,
-     .field = &Config::syslog, .default_json = "false", .support = S::Planned,
-     .help = "Also send the error log to syslog."},
+     .field = &Config::syslog, .default_json = "false",
+     .note = "Each message is one RFC 3164-style packet '<PRI>Mmm dd hh:mm:ss TAG: [PID] "
+             "TEXT', tagged gunicorn.PREFIX.error or gunicorn.PREFIX.access as Gunicorn tags "
+             "them, sent without blocking (dropped if the socket is full).",
+     .help = "Also send the error log (and, unless disable_redirect_access_to_syslog, the "
+             "access log) to syslog_addr."},
     {.name = "syslog_prefix", .section = "Logging", .flags = "--log-syslog-prefix",
      .meta = "SYSLOG_PREFIX", .kind = K::String, .field = &Config::syslog_prefix,
-     .default_json = "null", .support = S::Planned,
-     .help = "Program name used in syslog messages."},
+     .default_json = "null",
+     .help = "The PREFIX in syslog tags gunicorn.PREFIX.error (default: proc_name, else the "
+             "application, with ':' as '.')."},
     {.name = "syslog_facility", .section = "Logging", .flags = "--log-syslog-facility",
      .meta = "SYSLOG_FACILITY", .kind = K::String, .field = &Config::syslog_facility,
-     .default_json = "\"user\"", .support = S::Planned, .help = "Syslog facility name."},
+     .default_json = "\"user\"", .check = check_syslog_facility,
+     .help = "Syslog facility name: user, daemon, local0 ... local7, auth, cron, ..."},
     {.name = "enable_stdio_inheritance", .section = "Logging",
      .flags = "-R --enable-stdio-inheritance", .kind = K::Bool,
      .field = &Config::enable_stdio_inheritance, .default_json = "false",
      .support = S::Planned, .help = "Keep stdio open in daemon mode."},
     {.name = "statsd_host", .section = "Logging", .flags = "--statsd-host",
      .meta = "STATSD_ADDR", .kind = K::String, .field = &Config::statsd_host,
-     .default_json = "null", .check = check_hostport, .support = S::Planned,
+     .default_json = "null", .check = check_hostport,
+     .note = "Metrics as Gunicorn names them: gunicorn.requests and "
+             "gunicorn.request.status.CODE counters and the gunicorn.request.duration timer "
+             "(ms) per request, the gunicorn.workers gauge from the master (each second), "
+             "gunicorn.log.critical/error/warning counters; one UDP (or unix datagram) packet "
+             "each, never blocking.",
      .help = "Send StatsD metrics to HOST:PORT or unix://PATH."},
     {.name = "dogstatsd_tags", .section = "Logging", .flags = "--dogstatsd-tags",
      .meta = "DOGSTATSD_TAGS", .kind = K::String, .field = &Config::dogstatsd_tags,
-     .default_json = "\"\"", .support = S::Planned,
-     .help = "Comma-separated tags added to every DogStatsD metric."},
+     .default_json = "\"\"",
+     .help = "Comma-separated DogStatsD tags (e.g. env:prod,app:web) appended to every metric "
+             "as |#TAGS."},
     {.name = "statsd_prefix", .section = "Logging", .flags = "--statsd-prefix",
      .meta = "STATSD_PREFIX", .kind = K::String, .field = &Config::statsd_prefix,
-     .default_json = "\"\"", .support = S::Planned, .help = "Prefix for StatsD metric names."},
+     .default_json = "\"\"",
+     .help = "Prefix for StatsD metric names; a '.' is added unless it ends with one."},
 
     // --- Process Naming ---
     {.name = "proc_name", .section = "Process Naming", .flags = "-n --name",
@@ -425,24 +475,28 @@ const Setting kTable[] = {
 };
 
 const Hook kHooks[] = {
-    {"on_starting", 1, 1, "server", "master", false, "before the master binds its sockets"},
-    {"on_reload", 1, 1, "server", "master", false, "on HUP, after the configuration is re-read"},
-    {"when_ready", 1, 1, "server", "master", false, "after the listeners are bound"},
-    {"pre_fork", 2, 2, "server, worker", "master", false, "just before a worker is forked"},
-    {"post_fork", 2, 2, "server, worker", "worker", false, "in a new worker, before the app loads"},
-    {"post_worker_init", 1, 1, "worker", "worker", false, "after the app is loaded"},
-    {"worker_int", 1, 1, "worker", "worker", false, "when a worker gets SIGINT or SIGQUIT"},
-    {"worker_abort", 1, 1, "worker", "worker", false, "when a worker gets SIGABRT (timeout)"},
-    {"pre_exec", 1, 1, "server", "master", false, "before a new master is exec'd (USR2)"},
-    {"pre_request", 2, 2, "worker, req", "worker", false, "before each request"},
-    {"post_request", 2, 4, "worker, req, environ, resp", "worker", false, "after each request"},
-    {"child_exit", 2, 2, "server, worker", "master", false, "after a worker is reaped"},
-    {"worker_exit", 2, 2, "server, worker", "worker", false, "when a worker exits"},
-    {"nworkers_changed", 3, 3, "server, new_value, old_value", "master", false,
-     "when the number of workers changes"},
-    {"on_exit", 1, 1, "server", "master", false, "just before the master exits"},
+    {"on_starting", 1, 1, "server", "master", true,
+     "at start, before the first worker is forked (waited for)"},
+    {"on_reload", 1, 1, "server", "master", true, "on HUP, after the configuration is re-read"},
+    {"when_ready", 1, 1, "server", "master", true, "after the listeners are bound"},
+    {"pre_fork", 2, 2, "server, worker", "master", true,
+     "just before a worker is forked (waited for)"},
+    {"post_fork", 2, 2, "server, worker", "worker", true, "in a new worker, before the app loads"},
+    {"post_worker_init", 1, 1, "worker", "worker", true, "after the app is loaded"},
+    {"worker_int", 1, 1, "worker", "worker", true, "when a worker stops on SIGINT or SIGQUIT"},
+    {"worker_abort", 1, 1, "worker", "worker", true,
+     "when a worker gets SIGABRT (timeout), before its stacks are dumped"},
+    {"pre_exec", 1, 1, "server", "master", false,
+     "never: Bastion does not re-exec itself (no USR2 binary upgrade)"},
+    {"pre_request", 2, 2, "worker, req", "worker", true, "before each request"},
+    {"post_request", 2, 4, "worker, req, environ, resp", "worker", true, "after each request"},
+    {"child_exit", 2, 2, "server, worker", "master", true, "after a worker is reaped"},
+    {"worker_exit", 2, 2, "server, worker", "worker", true, "when a worker exits"},
+    {"nworkers_changed", 3, 3, "server, new_value, old_value", "master", true,
+     "when the number of workers changes (old_value None at start)"},
+    {"on_exit", 1, 1, "server", "master", true, "just before the master exits (waited for)"},
     {"ssl_context", 2, 2, "config, default_ssl_context_factory", "worker", false,
-     "to build the TLS context"},
+     "not yet: it would build the TLS context"},
 };
 
 }  // namespace

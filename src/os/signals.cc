@@ -42,6 +42,8 @@ void reset_signals() {
 
 void die_with_parent(int sig) { prctl(PR_SET_PDEATHSIG, sig); }
 
+bool become_subreaper() { return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
+
 void init_process_title(int argc, char** argv) {
   if (argc <= 0) return;
   // argv strings are contiguous; the title may use all of them (environ is left alone).

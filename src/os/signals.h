@@ -21,6 +21,9 @@ int read_signal(int fd);
 void reset_signals();
 /// Asks the kernel to send `sig` to this process when its parent dies.
 void die_with_parent(int sig);
+/// Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER): a
+/// grandchild whose parent exits is re-parented here instead of to init. False on failure.
+bool become_subreaper();
 /// Sets the process title shown by ps/top (argv[0] area and prctl PR_SET_NAME).
 void set_process_title(const char* title);
 /// Remembers argv so set_process_title() can reuse its memory. Call first thing in main().

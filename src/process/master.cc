@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,12 @@
 #include "os/privileges.h"
 #include "os/signals.h"
 #include "os/systemd.h"
+#include "process/hook_companion.h"
 #include "process/listeners.h"
 #include "process/scoreboard.h"
+#include "process/telemetry.h"
 #include "process/worker.h"
+#include "process/zygote.h"
 
 namespace bastion::process {
 namespace {
@@ -49,6 +53,7 @@ struct Child {
   int64_t retire_ms = 0;   // when it started retiring
   int64_t abort_ms = 0;    // SIGABRT sent (hung), or SIGKILL sent for an overrun
   bool killed = false;     // SIGKILL sent
+  uint32_t reload_seen = 0;  // --reload: the slot's reload_requests count last seen
   const char* abort_reason = nullptr;
 };
 
@@ -68,6 +73,9 @@ class Master {
   void tick();
   void handle_signal(int sig);
   bool spawn();
+  pid_t fork_from_zygote(int slot);
+  bool zygote_ready();
+  bool reap_zygote(pid_t pid, int status);
   void reap();
   void on_exit(const Child& c, int status, bool booting, bool recycled);
   void boot_failed(const Child& c, int code);
@@ -91,6 +99,7 @@ class Master {
     return static_cast<int64_t>(std::max(cfg_.timeout, kMinBootLimitS)) * 1000;
   }
   bool any_booting() const {
+    if (zygote_ && !zygote_->ready()) return true;
     return std::any_of(children_.begin(), children_.end(), [](const Child& c) { return !c.ready; });
   }
 
@@ -100,6 +109,10 @@ class Master {
   Listeners listeners_;
   Listeners old_listeners_;  // binds a reload replaced; closed once the old workers retire
   std::vector<Child> children_;
+  HookCompanion hooks_;  // runs the config file's master-side hooks (a Python-free master)
+  std::unique_ptr<Zygote> zygote_;      // --preload: imports the app, forks this generation
+  std::unique_ptr<Zygote> old_zygote_;  // the previous generation's, until a reload completes
+  int64_t last_reload_ms_ = 0;           // when the latest reload began (--reload requests)
   base::UniqueFd sigfd_;
   os::Notifier notifier_;
   os::Pidfile pidfile_;
@@ -149,9 +162,11 @@ bool Master::spawn() {
     return false;
   }
   ++age_;
-  pid_t pid = fork();
+  hooks_.pre_fork(age_);
+  // --preload: the zygote forks the worker (it logs its own failures); we adopt it.
+  pid_t pid = cfg_.preload_app ? fork_from_zygote(slot) : fork();
   if (pid < 0) {
-    BLOG_ERROR("BST-E0702 fork failed: %s", strerror(errno));
+    if (!cfg_.preload_app) BLOG_ERROR("BST-E0702 fork failed: %s", strerror(errno));
     board_.release(slot);
     return false;
   }
@@ -160,6 +175,7 @@ bool Master::spawn() {
     sigfd_.reset();
     if (notifier_.fd() >= 0) close(notifier_.fd());
     for (int fd : old_listeners_.fds()) close(fd);
+    hooks_.forget_in_child();
     board_.slot(slot).pid.store(getpid());
     WorkerContext ctx;
     ctx.config = &cfg_;
@@ -171,6 +187,7 @@ bool Master::spawn() {
     run_worker(ctx);
   }
   board_.slot(slot).pid.store(pid);
+  hooks_.spawned(pid, age_);
   Child c;
   c.pid = pid;
   c.slot = slot;
@@ -181,13 +198,102 @@ bool Master::spawn() {
   return true;
 }
 
+// --preload: asks the zygote for a worker (it forks it through an intermediate process that
+// exits, so the worker is adopted by us, a subreaper). -1 on failure, logged here; a zygote
+// that is gone or stuck is killed and replaced.
+pid_t Master::fork_from_zygote(int slot) {
+  if (!zygote_ || !zygote_->ready()) return -1;
+  auto pid = zygote_->fork_worker(slot, age_, target_ > 1);
+  if (pid.ok()) return pid.value();
+  BLOG_ERROR("BST-E0723 cannot fork a worker from the zygote (pid:%d): %s", zygote_->pid(),
+             pid.error().message.c_str());
+  if (pid.error().code == Zygote::kBroken) zygote_->send_signal(SIGKILL);  // reaped, replaced
+  return -1;
+}
+
+// --preload: starts this generation's zygote when there is none (first boot, reload, after a
+// crash with the crash backoff) and tells whether it has imported the application.
+bool Master::zygote_ready() {
+  int64_t now = base::now_ms();
+  if (!zygote_) {
+    if (now < next_spawn_ms_) return false;
+    if (!os::become_subreaper()) BLOG_WARN("PR_SET_CHILD_SUBREAPER failed: %s", strerror(errno));
+    Zygote::Setup setup;
+    setup.config = &cfg_;
+    setup.listeners = listeners_.fds();
+    setup.board = &board_;
+    setup.credentials = &creds_;
+    setup.generation = generation_;
+    setup.close_in_child = old_listeners_.fds();
+    setup.close_in_child.push_back(sigfd_.get());
+    if (notifier_.fd() >= 0) setup.close_in_child.push_back(notifier_.fd());
+    if (old_zygote_) setup.close_in_child.push_back(old_zygote_->fd());
+    setup.in_child = [this] { hooks_.forget_in_child(); };
+    auto started = Zygote::start(setup);
+    if (!started.ok()) {
+      BLOG_ERROR("BST-E0724 cannot start the zygote: %s", started.error().message.c_str());
+      record_crash();
+      return false;
+    }
+    zygote_ = std::move(started.value());
+  }
+  if (zygote_->ready() || zygote_->poll_ready()) return true;
+  if (cfg_.timeout > 0) zygote_->enforce_boot_limit(now, boot_limit_ms(), kKillGraceMs);
+  return false;
+}
+
+// True when `pid` was a zygote. One that dies before it has imported the application is a
+// boot failure (stop with its status, or abandon the reload); one that dies later (killed)
+// is replaced, while its workers serve on.
+bool Master::reap_zygote(pid_t pid, int status) {
+  if (old_zygote_ && old_zygote_->pid() == pid) {
+    old_zygote_.reset();
+    return true;
+  }
+  if (!zygote_ || zygote_->pid() != pid) return false;
+  std::unique_ptr<Zygote> dead = std::move(zygote_);
+  if (stopping_) return true;
+  std::string how = WIFSIGNALED(status)
+                        ? "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                              strsignal(WTERMSIG(status)) + ")"
+                        : "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (dead->ready() || dead->poll_ready()) {
+    BLOG_ERROR("BST-E0725 the zygote (pid:%d) %s; its workers keep serving, a new zygote "
+               "re-imports the application for the next ones", pid, how.c_str());
+    record_crash();
+    return true;
+  }
+  int code = WIFEXITED(status) && WEXITSTATUS(status) != 0 ? WEXITSTATUS(status)
+                                                          : base::kExitWorkerBoot;
+  BLOG_ERROR("The zygote (pid:%d) failed to import the application (%s): %s (exit status %d)",
+             pid, how.c_str(), base::exit_code_text(code), code);
+  if (reload_.active && dead->generation() == generation_) {
+    abort_reload(std::string("the new zygote cannot import the application: ") +
+                 base::exit_code_text(code));
+    return true;
+  }
+  bool others_serve = std::any_of(children_.begin(), children_.end(),
+                                  [](const Child& o) { return o.ready && !o.retiring; });
+  if (!booted_ || !others_serve) {
+    if (halt_code_ == 0) halt_code_ = is_boot_code(code) ? code : base::kExitWorkerBoot;
+    return true;
+  }
+  BLOG_ERROR("BST-E0706 the zygote cannot import the application while %d worker(s) still "
+             "serve; fix the application and send HUP", ready_count(generation_));
+  record_crash();
+  return true;
+}
+
 void Master::reap() {
   while (true) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
     auto it = std::find_if(children_.begin(), children_.end(), [&](const Child& c) { return c.pid == pid; });
-    if (it == children_.end()) continue;  // not ours (we may be PID 1 in a container)
+    if (it == children_.end()) {
+      if (!reap_zygote(pid, status)) hooks_.reaped(pid, status);
+      continue;  // else not ours (we may be PID 1 in a container, or adopted an orphan)
+    }
     // Out of the list before anything acts on it: its pid may be reused from now on.
     Child dead = *it;
     children_.erase(it);
@@ -196,6 +302,7 @@ void Master::reap() {
     int32_t state = board_.slot(dead.slot).state.load();
     board_.release(dead.slot);
     on_exit(dead, status, state == kSlotBooting, state == kSlotStopping);
+    hooks_.child_exit(dead.pid, dead.age);
   }
 }
 
@@ -305,6 +412,15 @@ void Master::observe(Child& c, int64_t now) {
     c.retire_ms = now;
     BLOG_INFO("Worker (pid:%d) is stopping by itself; starting its replacement", c.pid);
   }
+  if (uint32_t asked = s.reload_requests.load(); asked != c.reload_seen) {
+    // --reload: a watched source file changed; reload as for HUP. The workers of a
+    // generation already being replaced saw the same change: one reload is enough, unless
+    // the file changed after that reload began (the new workers may have imported it
+    // before; begin_reload queues it behind the current one).
+    c.reload_seen = asked;
+    bool current = !c.retiring && c.generation == generation_;
+    if (!stopping_ && (current || s.reload_change_ms.load() > last_reload_ms_)) begin_reload();
+  }
 }
 
 // SIGKILL for a worker that outlived its SIGABRT, or its --graceful-timeout. True when the
@@ -371,14 +487,16 @@ void Master::check_children() {
 
 void Master::manage() {
   if (stopping_ || halt_code_ != 0) return;
+  // --preload: workers come from the zygote, once it has imported the application.
+  bool can_spawn = !cfg_.preload_app || zygote_ready();
   if (!booted_) {
     // Boot one worker first: an application that cannot start fails fast, once, with one
     // traceback, instead of N times or in a respawn loop.
-    if (children_.empty()) spawn();
+    if (children_.empty() && can_spawn) spawn();
     return;
   }
   int live = live_count(generation_);
-  if (live < target_ && base::now_ms() >= next_spawn_ms_) {
+  if (can_spawn && live < target_ && base::now_ms() >= next_spawn_ms_) {
     while (live < target_ && spawn()) ++live;
   }
   // Recycled workers retire once enough of their replacements are ready.
@@ -423,15 +541,21 @@ void Master::handle_signal(int sig) {
     case SIGTTIN:
       ++target_;
       BLOG_INFO("Handling signal: ttin; workers: %d", target_);
+      hooks_.nworkers_changed(target_, target_ - 1);
       break;
     case SIGTTOU:
-      if (target_ > 1) --target_;
+      if (target_ > 1) {
+        --target_;
+        hooks_.nworkers_changed(target_, target_ + 1);
+      }
       BLOG_INFO("Handling signal: ttou; workers: %d", target_);
       break;
     case SIGUSR1:
       BLOG_INFO("Handling signal: usr1; reopening log files");
       base::log::reopen();
       for (const Child& c : children_) kill(c.pid, SIGUSR1);
+      if (zygote_) zygote_->send_signal(SIGUSR1);
+      if (old_zygote_) old_zygote_->send_signal(SIGUSR1);
       break;
     case SIGUSR2:
       BLOG_WARN("Handling signal: usr2; ignored: binary upgrade is not supported (HUP reloads "
@@ -469,9 +593,17 @@ void Master::begin_reload() {
     }
   }
   apply_config(std::move(next));
+  // Master-side hooks: the companion executes the new config file, then as Gunicorn's reload.
+  hooks_.reconfigure(cfg_, target_);
+  hooks_.nworkers_changed(target_, reload_.old_target);
+  hooks_.on_reload();
   generation_ = ++generation_counter_;
+  // --preload: a new zygote re-imports the code and forks the new generation; the old one
+  // stays until the reload completes (or takes over again if the new one cannot import).
+  old_zygote_ = std::move(zygote_);
   reload_.active = true;
   reload_.deadline_ms = base::now_ms() + boot_limit_ms();
+  last_reload_ms_ = base::now_ms();
   next_spawn_ms_ = 0;
   BLOG_INFO("Reloading: starting %d new worker(s); the old ones retire once these are ready",
             target_);
@@ -534,6 +666,8 @@ void Master::progress_reload() {
       }
     }
     old_listeners_.close_all();  // the retiring workers keep their own copies while draining
+    if (old_zygote_) old_zygote_->send_signal(SIGTERM);
+    old_zygote_.reset();
     reload_.active = false;
     BLOG_INFO("Reload complete: %d new worker(s) ready, %d old worker(s) retiring", target_, retired);
     notifier_.send("READY=1\nSTATUS=" + last_status_);
@@ -557,6 +691,9 @@ void Master::abort_reload(const std::string& why) {
       c.killed = true;
     }
   }
+  // --preload: the new zygote goes; the old one (whose workers keep serving) stays.
+  if (zygote_ && zygote_->generation() != reload_.old_generation) zygote_->send_signal(SIGKILL);
+  zygote_ = std::move(old_zygote_);
   // Back to the previous generation, configuration and addresses.
   generation_ = reload_.old_generation;
   target_ = reload_.old_target;
@@ -570,12 +707,14 @@ void Master::abort_reload(const std::string& why) {
   }
   cfg_ = reload_.old_cfg;
   creds_ = reload_.old_creds;
+  hooks_.reconfigure(cfg_, target_);
   reload_.active = false;
   notifier_.send("READY=1\nSTATUS=Reload failed: " + why);
 }
 
 void Master::report() {
   int ready = ready_count(generation_);
+  report_worker_count(static_cast<int>(children_.size()));  // StatsD gunicorn.workers gauge
   std::string status = std::to_string(ready) + " of " + std::to_string(target_) + " worker(s) ready";
   if (reload_.active) status += " (reloading)";
   if (!announced_ && booted_ && ready >= target_) {
@@ -606,6 +745,11 @@ void Master::tick() {
 int Master::stop(bool graceful) {
   stopping_ = true;
   notifier_.send("STOPPING=1\nSTATUS=Stopping");
+  // The zygotes fork no more workers, and give up their copies of the listeners.
+  for (std::unique_ptr<Zygote>* z : {&zygote_, &old_zygote_}) {
+    if (*z) (*z)->send_signal(SIGTERM);
+    z->reset();
+  }
   // Close our copies first: once each worker has drained the queue and closed its own copy,
   // new connections are refused instead of waiting in a queue nobody will read.
   listeners_.close_all();
@@ -642,6 +786,7 @@ int Master::stop(bool graceful) {
   }
   pidfile_.remove();
   BLOG_INFO("Shutting down: Master");
+  hooks_.on_exit();
   return exit_code_;
 }
 
@@ -659,6 +804,8 @@ int Master::setup() {
   }
   if (base::LogLevel level; base::parse_log_level(cfg_.loglevel, &level)) base::log::set_level(level);
   target_ = std::max(1, cfg_.workers);
+  // Master-side hooks: the companion starts, nworkers_changed and on_starting run (waited for).
+  hooks_.start(cfg_, target_);
 
   auto creds = os::resolve_credentials(cfg_.user, cfg_.group, cfg_.initgroups);
   if (!creds.ok()) {
@@ -702,6 +849,7 @@ int Master::setup() {
   }
   std::string title = "bastion: master [" + (cfg_.proc_name.empty() ? cfg_.app_uri : cfg_.proc_name) + "]";
   os::set_process_title(title.c_str());
+  hooks_.when_ready();
   return 0;
 }
 

@@ -29,6 +29,8 @@ int Scoreboard::acquire(pid_t pid) noexcept {
       slots_[i].heartbeat_ms.store(0);
       slots_[i].app_busy_since_ms.store(0);
       slots_[i].requests.store(0);
+      slots_[i].reload_requests.store(0);
+      slots_[i].reload_change_ms.store(0);
       return i;
     }
   }

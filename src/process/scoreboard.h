@@ -20,6 +20,10 @@ struct WorkerSlot {
   // stuck); 0 when none. With --threads 1 a stuck call stops the loop's beat instead.
   std::atomic<int64_t> app_busy_since_ms{0};
   std::atomic<uint64_t> requests{0};
+  // --reload: bumped by the worker each time a watched source file changed (debounced);
+  // the master reloads (as for HUP) when it sees the count move.
+  std::atomic<uint32_t> reload_requests{0};
+  std::atomic<int64_t> reload_change_ms{0};  // CLOCK_MONOTONIC ms of the latest change seen
 };
 
 /// kSlotStopping: the worker stopped accepting (TERM, parent gone) and is finishing its

@@ -17,6 +17,9 @@
 #include "event/loop.h"
 #include "os/signals.h"
 #include "python/interpreter.h"
+#include "process/reloader.h"
+#include "process/capture_output.h"
+#include "process/hooks.h"
 #include "process/worker_boot.h"
 #include "python/ref.h"
 #include "server/server.h"
@@ -45,6 +48,11 @@ server::Options server_options(const config::Config& c) {
   o.worker_connections = c.worker_connections;
   o.sendfile = c.sendfile;
   if (auto nets = os::NetList::parse(c.forwarded_allow_ips); nets.ok()) o.trusted = nets.value();
+  o.proxy_protocol = !c.proxy_protocol.empty() && c.proxy_protocol != "off";
+  o.proxy_versions = c.proxy_protocol == "v1"   ? http::ProxyVersions::V1
+                     : c.proxy_protocol == "v2" ? http::ProxyVersions::V2
+                                                : http::ProxyVersions::Any;
+  if (auto nets = os::NetList::parse(c.proxy_allow_ips); nets.ok()) o.proxy_allow = nets.value();
   // --max-requests is enforced by the worker loop (recycle_limit), not by the server: the
   // worker keeps serving until the master has its replacement ready.
   o.max_requests = 0;
@@ -126,12 +134,11 @@ struct SignalWatch final : event::IoHandler {
   }
 };
 
-}  // namespace
-
-void run_worker(const WorkerContext& ctx) {
+/// What every worker does first after fork, before Python runs application code: become the
+/// configured user, die with the master, take its signals on a signalfd, set its title.
+/// `master` is the master's pid. Returns the signalfd.
+base::UniqueFd become_worker(const WorkerContext& ctx, pid_t master) {
   const config::Config& cfg = *ctx.config;
-  os::reset_signals();
-  pid_t master = getppid();
   // Listeners are bound (by the master); now become the configured user, before Python runs
   // a line of application code. Changing credentials clears the parent-death signal, so it
   // is set afterwards.
@@ -143,6 +150,10 @@ void run_worker(const WorkerContext& ctx) {
       _exit(base::kExitWorkerBoot);
     }
   }
+  // A preloaded worker starts as the grandchild of the zygote; its parent exits at once and
+  // the master (a subreaper) adopts it. Wait for that before arming the parent-death signal,
+  // which follows whoever the parent is at that moment.
+  for (int i = 0; i < 5000 && getppid() != master; ++i) usleep(1000);
   os::die_with_parent(SIGTERM);
   if (getppid() != master) _exit(base::kExitOk);  // the master died before prctl took effect
   base::UniqueFd sigfd = os::signal_fd({SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH});
@@ -150,14 +161,46 @@ void run_worker(const WorkerContext& ctx) {
   std::string title = "bastion: worker [" + (cfg.proc_name.empty() ? cfg.app_uri : cfg.proc_name) + "]";
   os::set_process_title(title.c_str());
   BLOG_INFO("Booting worker with pid: %d", static_cast<int>(getpid()));
+  return sigfd;
+}
+
+/// Serves `app` on the inherited listeners until told to stop; the worker's life after its
+/// Python boot, shared by both kinds of worker. The calling thread holds the GIL.
+[[noreturn]] void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t master);
+
+}  // namespace
+
+void run_worker(const WorkerContext& ctx) {
+  const config::Config& cfg = *ctx.config;
+  os::reset_signals();
+  pid_t master = ctx.master != 0 ? ctx.master : getppid();
+  base::UniqueFd sigfd = become_worker(ctx, master);
 
   for (const std::string& kv : cfg.raw_env) {
     size_t eq = kv.find('=');
     if (eq != std::string::npos) setenv(kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), 1);
   }
 
+  capture_worker_output(cfg);  // --capture-output: fds 1 and 2 -> the error log file
+  hooks::prepare_worker(cfg, ctx.age, master, cfg.workers);  // post_fork runs in the boot
   py::PyRef app = boot_application(cfg);
+  serve(ctx, std::move(app), std::move(sigfd), master);
+}
 
+void run_preloaded_worker(const WorkerContext& ctx, py::PyRef app) {
+  // The zygote's signal mask (it blocks its signals for a signalfd) and dispositions are
+  // inherited: start clean. --env was applied in the zygote, before the import.
+  os::reset_signals();
+  base::UniqueFd sigfd = become_worker(ctx, ctx.master);
+  hooks::prepare_worker(*ctx.config, ctx.age, ctx.master, ctx.config->workers);
+  if (!hooks::run_post_fork()) _exit(base::kExitWorkerBoot);
+  serve(ctx, std::move(app), std::move(sigfd), ctx.master);
+}
+
+namespace {
+
+void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t master) {
+  const config::Config& cfg = *ctx.config;
   wsgi::EnvironSettings env_settings;
   env_settings.multithread = cfg.threads > 1;
   env_settings.multiprocess = ctx.multiprocess;
@@ -166,7 +209,10 @@ void run_worker(const WorkerContext& ctx) {
   env_settings.server_software = "bastion/" BASTION_VERSION;
   auto handler = std::make_unique<wsgi::WsgiHandler>(app.get(), env_settings);
   app.reset();
+  // --reload: list the imported modules' files now, while we hold the GIL.
+  std::unique_ptr<Reloader> reloader = cfg.reload ? Reloader::create(cfg, ctx.slot) : nullptr;
   // From here the loop thread holds the GIL only inside handler calls.
+  if (!hooks::run_post_worker_init()) _exit(base::kExitWorkerBoot);
   handler->set_thread_state(PyEval_SaveThread());
 
   event::Loop loop;
@@ -184,6 +230,17 @@ void run_worker(const WorkerContext& ctx) {
   }
   server::Handler& entry = threaded ? static_cast<server::Handler&>(*threaded)
                                     : static_cast<server::Handler&>(*handler);
+  // --threads 1: the loop thread holds the GIL for whole loop rounds and lets go of it only
+  // while epoll waits, so one release/acquire per round replaces several per request (the
+  // handler's own GilAcquire calls then nest for free). Application threads run while the
+  // loop waits, or when CPython's switch interval makes the app's code yield. With a pool
+  // (--threads N) the loop thread must never hold it.
+  const bool loop_holds_gil = !threaded;
+  if (loop_holds_gil) {
+    PyThreadState* ts = handler->thread_state();
+    PyEval_RestoreThread(ts);
+    loop.set_wait_hooks([] { PyEval_SaveThread(); }, [ts] { PyEval_RestoreThread(ts); });
+  }
   server::Server srv(loop, options, entry, access_log);
   if (threaded) threaded->set_ready_callback([&srv](uint64_t id) { srv.resume(id); });
   for (int fd : ctx.listeners) srv.add_listener(fd);
@@ -199,6 +256,7 @@ void run_worker(const WorkerContext& ctx) {
   // heartbeats than that, so a timer wakes it every timeout/4 as well.
   BeatTimer beat;
   if (cfg.timeout > 0 && cfg.timeout < 4) beat.arm(loop, cfg.timeout * 250);
+  if (reloader) reloader->attach(loop);
 
   ctx.slot->heartbeat_ms.store(base::now_ms());
   ctx.slot->state.store(kSlotReady);
@@ -239,16 +297,18 @@ void run_worker(const WorkerContext& ctx) {
     if (srv.stopping() && loop.now_ms() > watch.graceful_deadline) break;
   }
   BLOG_INFO("Worker exiting (pid: %d)", static_cast<int>(getpid()));
+  hooks::run_worker_exit(watch.quit);  // worker_int (INT/QUIT), worker_exit
   // A fast stop, or connections still open after the graceful timeout: leave at once rather
   // than finalise Python under live requests.
   if (watch.quit || srv.connection_count() > 0) _exit(base::kExitOk);
   // Clean stop: run atexit handlers and finalisers the way `python app.py` would.
   threaded.reset();  // joins the pool threads (they take the GIL themselves)
-  PyEval_RestoreThread(handler->thread_state());
+  if (!loop_holds_gil) PyEval_RestoreThread(handler->thread_state());  // else held already
   handler.reset();
   wsgi::release_types();
   py::Interpreter::shutdown();
   _exit(base::kExitOk);
 }
 
+}  // namespace
 }  // namespace bastion::process

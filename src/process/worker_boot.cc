@@ -10,6 +10,8 @@
 #include "base/exit_codes.h"
 #include "base/log.h"
 #include "guard/guard.h"
+#include "process/hooks.h"
+#include "process/python_logging.h"
 #include "python/interpreter.h"
 #include "wsgi/app_loader.h"
 #include "wsgi/types.h"
@@ -54,6 +56,8 @@ py::PyRef boot_application(const config::Config& cfg) {
     _exit(base::kExitWorkerBoot);
   }
 
+  if (!configure_worker_python_logging(cfg)) _exit(base::kExitWorkerBoot);
+  if (!hooks::run_post_fork()) _exit(base::kExitWorkerBoot);  // server hooks, before the import
   guard::install_import_hooks();
   wsgi::LoadFailure failure;
   py::PyRef app = wsgi::load_app(cfg.app_uri, &failure);

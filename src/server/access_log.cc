@@ -108,6 +108,8 @@ bool AccessLog::open(const std::string& path, const std::string& format, std::st
   if (fd_ > 2) ::close(fd_);
   fd_ = -1;
   path_ = path;
+  syslog_ = os::SyslogSink::process().access_enabled() ? &os::SyslogSink::process() : nullptr;
+  statsd_ = os::StatsdClient::process().enabled() ? &os::StatsdClient::process() : nullptr;
   if (path.empty()) return true;
   if (path == "-") {
     fd_ = 1;
@@ -200,9 +202,12 @@ void AccessLog::append_atom(std::string& out, const Part& part, const AccessReco
 }
 
 void AccessLog::write(const AccessRecord& rec) {
-  if (fd_ < 0) return;
+  if (statsd_ != nullptr) statsd_->request_done(rec.status, rec.duration_us);
+  if (fd_ < 0 && syslog_ == nullptr) return;
   line_.clear();
   for (const Part& part : parts_) append_atom(line_, part, rec);
+  if (syslog_ != nullptr) syslog_->send_access(line_);
+  if (fd_ < 0) return;
   line_.push_back('\n');
   const char* p = line_.data();
   size_t left = line_.size();

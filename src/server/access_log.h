@@ -11,6 +11,8 @@
 
 #include "http/request.h"
 #include "os/socket.h"
+#include "os/statsd.h"
+#include "os/syslog.h"
 
 namespace bastion::server {
 
@@ -32,7 +34,10 @@ class AccessLog {
   /// `path`: "" = off, "-" = stdout, else a file (O_APPEND). Returns false with a message.
   bool open(const std::string& path, const std::string& format, std::string* error);
   void reopen();
-  bool enabled() const noexcept { return fd_ >= 0; }
+  /// True when a request must be reported: an access log file, syslog (unless
+  /// disable_redirect_access_to_syslog) or StatsD (the process-wide sinks as configured when
+  /// open() ran). A plain null check per request when all are off.
+  bool enabled() const noexcept { return fd_ >= 0 || syslog_ != nullptr || statsd_ != nullptr; }
   void write(const AccessRecord& rec);
 
  private:
@@ -47,6 +52,8 @@ class AccessLog {
   std::vector<Part> parts_;
   std::string path_;
   int fd_ = -1;
+  os::SyslogSink* syslog_ = nullptr;   // process-wide; null = access lines not sent
+  os::StatsdClient* statsd_ = nullptr;  // process-wide; null = no request metrics
   std::string line_;
 };
 

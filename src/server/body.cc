@@ -44,9 +44,10 @@ bool Body::spill() {
     unlink(templ.c_str());
   }
   file_.reset(fd);
-  if (!write_all(fd, mem_.data(), mem_.size())) return false;
+  std::string_view held = mem_.view();
+  if (!write_all(fd, held.data(), held.size())) return false;
   mem_.clear();
-  mem_.shrink_to_fit();
+  mem_.shrink_if_idle(0);
   return true;
 }
 
@@ -66,7 +67,7 @@ int64_t Body::read_at(uint64_t offset, char* dst, size_t n) const {
   uint64_t left = size_ - offset;
   if (n > left) n = static_cast<size_t>(left);
   if (!file_.valid()) {
-    std::memcpy(dst, mem_.data() + offset, n);
+    std::memcpy(dst, mem_.view().data() + offset, n);
     return static_cast<int64_t>(n);
   }
   size_t done = 0;
@@ -86,7 +87,7 @@ void Body::clear() noexcept {
   file_.reset();
   size_ = 0;
   mem_.clear();
-  if (mem_.capacity() > (64u << 10)) mem_.shrink_to_fit();
+  mem_.shrink_if_idle(64u << 10);
 }
 
 }  // namespace bastion::server

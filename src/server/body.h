@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/buffer.h"
 #include "base/unique_fd.h"
 
 namespace bastion::server {
@@ -28,10 +29,27 @@ class Body {
   /// caller answers 500 and closes.
   bool append(std::string_view data);
 
+  /// A body of `length` bytes is coming: allocate it in memory at once when it will stay there
+  /// (no regrowth copies while it arrives).
+  void expect(uint64_t length) {
+    if (in_memory() && size_ + length <= memory_limit_) mem_.prepare(static_cast<size_t>(length));
+  }
+  /// Bytes that may still be written in memory with prepare()/commit() (0 once spooled).
+  uint64_t memory_room() const noexcept {
+    return in_memory() && size_ < memory_limit_ ? memory_limit_ - size_ : 0;
+  }
+  /// Receiving straight into the body (a socket read without an intermediate buffer): room for
+  /// `n` <= memory_room() bytes, then commit(k) for the k bytes actually written.
+  char* prepare(size_t n) { return mem_.prepare(n); }
+  void commit(size_t n) noexcept {
+    mem_.commit(n);
+    size_ += n;
+  }
+
   uint64_t size() const noexcept { return size_; }
   bool in_memory() const noexcept { return !file_.valid(); }
   /// The whole body when in_memory().
-  std::string_view memory() const noexcept { return mem_; }
+  std::string_view memory() const noexcept { return mem_.view(); }
 
   /// Copies up to `n` bytes from `offset` into `dst`; returns bytes copied (0 at the end,
   /// -1 on an I/O error).
@@ -52,7 +70,7 @@ class Body {
  private:
   bool spill();
 
-  std::string mem_;
+  base::Buffer mem_;
   base::UniqueFd file_;
   uint64_t size_ = 0;
   size_t memory_limit_ = 1 << 20;

@@ -2,14 +2,18 @@
 #include "server/connection.h"
 
 #include <sys/sendfile.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstring>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "http/proxy_protocol.h"
 #include "http/response.h"
 #include "server/server.h"
 
@@ -17,6 +21,7 @@ namespace bastion::server {
 namespace {
 
 constexpr size_t kReadChunk = 16384;
+constexpr size_t kBodyReadChunk = 256 << 10;  // read size straight into a request body
 constexpr int64_t kStopIdleGraceMs = 1000;  // see update_deadline()
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -30,6 +35,41 @@ bool valid_request_id(std::string_view id) {
   return true;
 }
 
+// The client address a PROXY header reports (TCP4 or TCP6), as a socket address.
+os::SockAddr proxied_source(const http::ProxyHeader& h) {
+  os::SockAddr a;
+  if (h.family == http::ProxyFamily::Tcp4) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(h.src_port);
+    std::memcpy(&in->sin_addr, h.src_addr, 4);
+    a.len = sizeof(sockaddr_in);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(h.src_port);
+    std::memcpy(&in6->sin6_addr, h.src_addr, 16);
+    a.len = sizeof(sockaddr_in6);
+  }
+  return a;
+}
+
+// A refused PROXY connection is logged at info at most once a second per worker (a proxy
+// misconfiguration or a scanner would otherwise flood the log), else at debug. Loop thread
+// only: a worker has one loop thread, so the static needs no lock.
+void log_proxy_refusal(int64_t now_ms, const os::SockAddr& peer, const char* why,
+                       std::string_view detail) {
+  static int64_t last_info_ms = INT64_MIN / 2;
+  base::LogLevel level = base::LogLevel::Debug;
+  if (now_ms - last_info_ms >= 1000) {
+    level = base::LogLevel::Info;
+    last_info_ms = now_ms;
+  }
+  base::log_at(level, "BST-E0110 closing connection from %s without a response: %s%s%.*s%s",
+               os::to_string(peer).c_str(), why, detail.empty() ? "" : " (",
+               static_cast<int>(detail.size()), detail.data(), detail.empty() ? "" : ")");
+}
+
 }  // namespace
 
 Connection::Connection(Server& server, base::UniqueFd fd, const os::SockAddr& peer,
@@ -41,7 +81,8 @@ Connection::Connection(Server& server, base::UniqueFd fd, const os::SockAddr& pe
       id_(id),
       parser_(server.options().limits) {
   body_.configure(server.options().body_buffer_size, &server.options().tmp_dir);
-  state_since_ = last_progress_ = server_.loop().now_ms();
+  proxy_pending_ = server.options().proxy_protocol;
+  accepted_ms_ = state_since_ = last_progress_ = server_.loop().now_ms();
   update_deadline();
 }
 
@@ -94,7 +135,11 @@ void Connection::on_timer(int64_t now_ms) {
   if (state_ == State::Closed || deadline_ == 0 || now_ms < deadline_) return;
   switch (state_) {
     case State::ReadHead:
-      if (in_.empty()) {
+      if (proxy_pending_) {
+        log_proxy_refusal(now_ms, peer_, "no complete PROXY protocol header within header_timeout",
+                          {});
+        close_now();
+      } else if (in_.empty()) {
         close_now();  // idle keep-alive or a client that never spoke: close quietly
       } else {
         fail(http::ParseError::HeaderTimeout);
@@ -228,7 +273,42 @@ bool Connection::read_some() {
   return true;
 }
 
+// PROXY protocol (docs/proxy-protocol.md): with proxy_protocol on, the connection's first
+// bytes are the proxy's header, read once; the HTTP stream starts right after it. A refusal is
+// never answered: the peer is either a proxy, which would relay an HTTP error to a client
+// that did nothing wrong, or someone who bypassed the proxy.
+bool Connection::read_proxy_header() {
+  const Options& opt = server_.options();
+  if (!opt.proxy_allow.contains(peer_)) {
+    log_proxy_refusal(server_.loop().now_ms(), peer_, "peer not in proxy_allow_ips", {});
+    close_now();
+    return true;
+  }
+  if (in_.empty()) return false;
+  http::ProxyResult r = http::parse_proxy_header(in_.view(), opt.proxy_versions);
+  if (r.status == http::ProxyStatus::NeedMore) return false;
+  if (r.status == http::ProxyStatus::Error) {
+    const char* why = r.error == http::ProxyError::NotProxy ? "no PROXY protocol header"
+                                                            : "invalid PROXY protocol header";
+    log_proxy_refusal(server_.loop().now_ms(), peer_, why, http::proxy_error_name(r.error));
+    close_now();
+    return true;
+  }
+  in_.consume(r.consumed);
+  proxy_pending_ = false;
+  // TCP4/TCP6: the client is the header's source, for REMOTE_ADDR, the access log and every
+  // trust decision (forwarded_allow_ips). LOCAL and UNKNOWN keep the socket's own peer.
+  if (r.header.family == http::ProxyFamily::Tcp4 || r.header.family == http::ProxyFamily::Tcp6) {
+    os::SockAddr client = proxied_source(r.header);
+    BLOG_DEBUG("PROXY v%d header from %s: client %s", r.header.version,
+               os::to_string(peer_).c_str(), os::to_string(client).c_str());
+    peer_ = client;
+  }
+  return true;
+}
+
 bool Connection::parse_head() {
+  if (proxy_pending_) return read_proxy_header();
   if (in_.empty()) return false;
   std::string_view input = in_.view();
   http::ParseResult r = parser_.parse(input, head_);
@@ -242,13 +322,18 @@ bool Connection::parse_head() {
   rebase_head(head_, input.data(), head_bytes_.data(), r.consumed);
   in_.consume(r.consumed);
   parser_.reset();
+  if (probation_) server_.admit(this);  // accepted over the limit: it has proved itself
   request_start_us_ = base::now_us();
   keep_alive_ = head_.keep_alive && !stopping_ && server_.options().keepalive_ms > 0;
 
-  const http::HeaderField* rid = server_.options().trusted.contains(peer_) ? head_.find("X-Request-ID")
+  peer_trusted_ = server_.options().trusted.contains(peer_);  // once per request (dispatch too)
+  const http::HeaderField* rid = peer_trusted_ ? head_.find("X-Request-ID")
                                                                           : nullptr;
-  request_id_ = (rid != nullptr && valid_request_id(rid->value)) ? std::string(rid->value)
-                                                                 : server_.new_request_id();
+  if (rid != nullptr && valid_request_id(rid->value)) {
+    request_id_.assign(rid->value);
+  } else {
+    server_.new_request_id(request_id_);  // in place: no allocation per request
+  }
   body_.clear();
   if (head_.body == http::BodyKind::None ||
       (head_.body == http::BodyKind::Length && head_.content_length == 0)) {
@@ -257,6 +342,7 @@ bool Connection::parse_head() {
   }
   if (head_.body == http::BodyKind::Length) {
     body_left_ = head_.content_length;
+    body_.expect(body_left_);
     chunked_.reset();
   } else {
     chunked_.emplace(server_.options().limits.body, server_.options().limits.trailer_total);
@@ -268,6 +354,8 @@ bool Connection::parse_head() {
 
 bool Connection::read_body() {
   if (!out_.empty()) flush();  // a pending 100 Continue
+  if (in_.empty() && !chunked_ && body_left_ > 0 && body_.memory_room() >= body_left_)
+    return read_body_direct();
   if (in_.empty()) return false;
   std::string_view input = in_.view();
   if (!chunked_) {
@@ -310,6 +398,34 @@ bool Connection::read_body() {
   }
 }
 
+// A Content-Length body that stays in memory is read from the socket straight into it, in
+// large reads, instead of through in_ (one copy less per byte). Never reads past the body, so
+// a pipelined next request stays in the socket.
+bool Connection::read_body_direct() {
+  if (!can_read_ || peer_eof_) return false;
+  size_t want = body_left_ < kBodyReadChunk ? static_cast<size_t>(body_left_) : kBodyReadChunk;
+  ssize_t n = ::read(fd_.get(), body_.prepare(want), want);
+  if (n > 0) {
+    body_.commit(static_cast<size_t>(n));
+    body_left_ -= static_cast<uint64_t>(n);
+    last_progress_ = server_.loop().now_ms();
+    if (body_left_ == 0) dispatch();
+    return true;
+  }
+  if (n == 0) {
+    peer_eof_ = true;
+    close_now();  // the client went away mid-request: nothing to answer
+    return true;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    can_read_ = false;
+    return false;
+  }
+  if (errno == EINTR) return true;
+  close_now();
+  return true;
+}
+
 void Connection::dispatch() {
   RequestInfo info;
   info.head = &head_;
@@ -317,7 +433,7 @@ void Connection::dispatch() {
   info.body = &body_;
   info.peer = &peer_;
   info.local = local_;
-  info.peer_trusted = server_.options().trusted.contains(peer_);
+  info.peer_trusted = peer_trusted_;
   info.request_id = request_id_;
   info.connection_id = id_;
   info.request_index = request_index_;
@@ -346,21 +462,26 @@ void Connection::start_head(const ResponseHead& rh) {
   }
   if (!body_allowed_) out_length_ = -1;
 
-  std::string head;
-  head.reserve(128 + rh.fields.size());
-  http::append_status_line(head, head_.version_minor, rh.status_text);
-  head.append(rh.fields);
-  if (!rh.has_server) head.append("Server: bastion\r\n");
-  if (!rh.has_date) http::append_header(head, "Date", server_.date().get());
-  if (chunked_out_) head.append("Transfer-Encoding: chunked\r\n");
-  if (!keep_alive_) {
-    head.append("Connection: close\r\n");
-  } else if (head_.version_minor == 0) {
-    head.append("Connection: keep-alive\r\n");
+  // Serialised straight into the output buffer (no temporary string per response).
+  out_.append(head_.version_minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out_.append(rh.status_text);
+  out_.append("\r\n");
+  out_.append(rh.fields);
+  if (!rh.has_server) out_.append("Server: bastion\r\n");
+  if (!rh.has_date) {
+    out_.append("Date: ");
+    out_.append(server_.date().get());
+    out_.append("\r\n");
   }
-  http::append_header(head, "X-Request-ID", request_id_);
-  head.append("\r\n");
-  out_.append(head);
+  if (chunked_out_) out_.append("Transfer-Encoding: chunked\r\n");
+  if (!keep_alive_) {
+    out_.append("Connection: close\r\n");
+  } else if (head_.version_minor == 0) {
+    out_.append("Connection: keep-alive\r\n");
+  }
+  out_.append("X-Request-ID: ");
+  out_.append(request_id_);
+  out_.append("\r\n\r\n");
   head_sent_ = true;
   if (server_.access_log().enabled()) response_fields_.assign(rh.fields);
 }

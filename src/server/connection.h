@@ -48,6 +48,10 @@ class Connection final : public event::IoHandler {
   bool idle() const noexcept;
   int64_t deadline() const noexcept { return deadline_; }
   int64_t state_since() const noexcept { return state_since_; }
+  int64_t accepted_ms() const noexcept { return accepted_ms_; }
+  /// Accepted over worker_connections: keeps its place only once it sends a request head.
+  bool on_probation() const noexcept { return probation_; }
+  void set_probation(bool on) noexcept { probation_ = on; }
   uint64_t id() const noexcept { return id_; }
 
   /// Closes now (eviction, fatal errors). Safe to call more than once.
@@ -59,7 +63,9 @@ class Connection final : public event::IoHandler {
   void advance();
   bool read_some();
   bool parse_head();
+  bool read_proxy_header();
   bool read_body();
+  bool read_body_direct();
   void dispatch();
   bool pump();
   bool flush();
@@ -79,6 +85,8 @@ class Connection final : public event::IoHandler {
   uint64_t id_;
   State state_ = State::ReadHead;
   int64_t state_since_ = 0;
+  int64_t accepted_ms_ = 0;
+  bool probation_ = false;
   int64_t deadline_ = 0;
   int64_t last_progress_ = 0;
   bool can_read_ = true;
@@ -86,7 +94,9 @@ class Connection final : public event::IoHandler {
   bool peer_eof_ = false;
   bool stopping_ = false;
   bool keep_alive_ = true;
+  bool peer_trusted_ = false;  // peer_ in forwarded_allow_ips, decided when the head arrives
   uint32_t request_index_ = 0;
+  bool proxy_pending_ = false;  // proxy_protocol on and the PROXY header not read yet
 
   base::Buffer in_;
   http::RequestParser parser_;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/parser.h"
+#include "http/proxy_protocol.h"
 #include "os/netmask.h"
 
 namespace bastion::server {
@@ -22,6 +23,11 @@ struct Options {
   int worker_connections = 1000;
   int64_t max_requests = 0;           // 0 = unlimited
   os::NetList trusted;                // forwarded_allow_ips
+  // PROXY protocol: when on, every connection must come from a proxy_allow peer and open with
+  // a header of proxy_versions (docs/proxy-protocol.md).
+  bool proxy_protocol = false;
+  http::ProxyVersions proxy_versions = http::ProxyVersions::Any;
+  os::NetList proxy_allow;            // proxy_allow_ips
   size_t output_high_water = 256 << 10;
   bool sendfile = true;
 };

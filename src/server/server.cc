@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -58,10 +59,18 @@ void Server::Listener::on_io(uint32_t) {
 void Server::accept_ready(Listener& listener) {
   // Bounded batch so a connection storm cannot starve requests already in progress.
   for (int i = 0; i < 64; ++i) {
-    if (static_cast<int>(conns_.size() - dead_.size()) >= options_.worker_connections &&
-        !evict_one()) {
-      arm_listeners(false);  // resume when a connection closes
-      return;
+    // At the limit a newcomer is taken on probation (a few extra slots): it gets a real slot
+    // once it has sent a request head (admit()), or is closed if it has not within
+    // kProbationMs. Deciding on the newcomer's behaviour, not at accept time, means that a
+    // slow-header client reconnecting after its eviction only takes a probation slot
+    // and cannot in turn evict another connection: no eviction churn.
+    bool at_limit = live_count() >= options_.worker_connections;
+    if (at_limit && (probation_ >= probation_slots() || !evict_lingering())) {
+      if (probation_ >= probation_slots()) {
+        arm_listeners(false);  // resume when a connection closes
+        return;
+      }
+      at_limit = live_count() >= options_.worker_connections;
     }
     os::SockAddr peer;
     peer.len = sizeof peer.storage;
@@ -72,7 +81,7 @@ void Server::accept_ready(Listener& listener) {
       if (errno == EMFILE || errno == ENFILE) {
         BLOG_ERROR("BST-E0101 accept: %s; raise the open-file limit or lower --worker-connections",
                    strerror(errno));
-        if (!evict_one()) arm_listeners(false);
+        if (!evict_one(nullptr)) arm_listeners(false);
         return;
       }
       BLOG_ERROR("accept: %s", strerror(errno));
@@ -84,23 +93,29 @@ void Server::accept_ready(Listener& listener) {
     by_id_.emplace(raw->id(), raw);
     conns_.emplace(raw, std::move(conn));
     loop_.add(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, raw);
+    if (at_limit) {
+      raw->set_probation(true);
+      ++probation_;
+    }
     // Data usually arrives with the connection (or right after): try at once.
     raw->on_io(EPOLLIN | EPOLLOUT);
   }
 }
 
-// At the connection limit, the connection that has waited longest for a request head (an
-// idle keep-alive client or a slow-header sender) gives way to the new one, but only after it
-// has waited kEvictAfterMs: a busy keep-alive client is idle for microseconds between its
-// requests and must not lose its connection to a newcomer. With no such victim the listener
-// pauses and newcomers wait in the kernel backlog until a slot frees up. Connections with a
-// request being served are never evicted; lingering (already closing) ones go first.
-bool Server::evict_one() {
-  constexpr int64_t kEvictAfterMs = 1000;
+// At the connection limit, a newcomer that has sent its request head (see accept_ready) takes
+// the slot of the connection that has waited longest for a request head (an idle keep-alive
+// client or a slow-header sender), but only one that has waited kEvictAfterMs: a busy
+// keep-alive client is idle for microseconds between its requests and must not lose its
+// connection. The minimum is short (a fraction of a second): with every slot held by clients
+// trickling their heads, a real client is served at once instead of waiting in the backlog
+// (header_timeout still bounds every head on its own). Connections with a request being
+// served are never evicted; lingering (already closing) ones go first. With no victim the
+// newcomer is served anyway, over the limit by at most probation_slots().
+bool Server::evict_one(const Connection* keep) {
   int64_t cutoff = loop_.now_ms() - kEvictAfterMs;
   Connection* victim = nullptr;
   for (auto& [raw, conn] : conns_) {
-    if (raw->closed()) continue;
+    if (raw->closed() || raw == keep) continue;
     bool lingering = raw->state() == Connection::State::Linger;
     if (!lingering && (raw->state() != Connection::State::ReadHead || raw->state_since() > cutoff))
       continue;
@@ -115,12 +130,36 @@ bool Server::evict_one() {
   return true;
 }
 
+bool Server::evict_lingering() {
+  for (auto& [raw, conn] : conns_) {
+    if (!raw->closed() && raw->state() == Connection::State::Linger) {
+      raw->close_now();
+      return true;
+    }
+  }
+  return false;
+}
+
+void Server::admit(Connection* conn) {
+  conn->set_probation(false);
+  --probation_;
+  if (live_count() > options_.worker_connections) evict_one(conn);
+}
+
+int Server::probation_slots() const noexcept {
+  return std::max(8, options_.worker_connections / 16);
+}
+
 void Server::connection_closed(Connection* conn) {
   dead_.push_back(conn);
+  if (conn->on_probation()) {
+    conn->set_probation(false);
+    --probation_;
+  }
   if (listeners_paused_ && !stopping_) {
     loop_.defer([this] {
       if (listeners_paused_ && !stopping_ &&
-          static_cast<int>(conns_.size() - dead_.size()) < options_.worker_connections)
+          (live_count() < options_.worker_connections || probation_ < probation_slots()))
         arm_listeners(true);
     });
   }
@@ -149,11 +188,11 @@ void Server::request_done() {
   }
 }
 
-std::string Server::new_request_id() {
+void Server::new_request_id(std::string& id) {
   // 32 hex digits: a per-worker random prefix and a counter. Hand-rolled: this runs for every
   // request and snprintf showed up in profiles.
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string id(32, '0');
+  id.resize(32);
   uint64_t parts[2] = {rid_prefix_, ++rid_counter_};
   for (int p = 0; p < 2; ++p) {
     for (int i = 15; i >= 0; --i) {
@@ -161,7 +200,6 @@ std::string Server::new_request_id() {
       parts[p] >>= 4;
     }
   }
-  return id;
 }
 
 void Server::begin_graceful_stop() {
@@ -189,8 +227,17 @@ void Server::sweep() {
     if (raw->deadline() != 0 && raw->deadline() <= now) expired.push_back(raw);
   }
   for (Connection* c : expired) c->on_timer(now);
-  // At the connection limit the listeners pause; retry now that more connections may have
-  // aged enough to be evicted (a newcomer waits at most one sweep in the backlog).
+  // Newcomers on probation that have not sent a request head in time give their place back.
+  if (probation_ > 0) {
+    std::vector<Connection*> late;
+    for (auto& [raw, conn] : conns_) {
+      if (raw->on_probation() && !raw->closed() && now - raw->accepted_ms() >= kProbationMs)
+        late.push_back(raw);
+    }
+    for (Connection* c : late) c->close_now();
+  }
+  // At the connection limit the listeners pause; retry now that probation slots may have
+  // been freed (a newcomer waits at most one sweep in the backlog).
   if (listeners_paused_ && !stopping_) arm_listeners(true);
 }
 

@@ -52,7 +52,11 @@ class Server {
   /// events, or the connection used up its per-event budget with work left.
   void resume(uint64_t id);
   void connection_closed(Connection* conn);
-  std::string new_request_id();
+  /// A connection on probation sent its first request head: it keeps its place, and the
+  /// connection that waited longest for a head gives way if we are over the limit.
+  void admit(Connection* conn);
+  /// Stores a fresh request id (32 hex digits) in `out`, reusing its storage.
+  void new_request_id(std::string& out);
 
  private:
   struct Listener final : event::IoHandler {
@@ -64,7 +68,17 @@ class Server {
   };
 
   void accept_ready(Listener& listener);
-  bool evict_one();
+  /// How long a connection must have waited for a request head before it may be evicted
+  /// for a newcomer at the worker_connections limit.
+  static constexpr int64_t kEvictAfterMs = 200;
+  /// How long a newcomer accepted over the limit (on probation) has to send a request head.
+  static constexpr int64_t kProbationMs = 500;
+  int live_count() const noexcept { return static_cast<int>(conns_.size() - dead_.size()); }
+  int probation_slots() const noexcept;
+  /// Closes the connection that waited longest for a head (at least kEvictAfterMs), never
+  /// `keep`; false when there is none.
+  bool evict_one(const Connection* keep);
+  bool evict_lingering();
   void arm_listeners(bool on);
   void sweep();
   void reap();
@@ -83,6 +97,7 @@ class Server {
   uint64_t next_id_ = 1;
   uint64_t requests_ = 0;
   int64_t next_sweep_ = 0;
+  int probation_ = 0;  // connections accepted over the limit, waiting for their first head
   uint64_t rid_prefix_ = 0;
   uint64_t rid_counter_ = 0;
 };

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "http/response.h"
 #include "python/interpreter.h"
+#include "wsgi/request_hooks.h"
 #include "wsgi/types.h"
 
 namespace bastion::wsgi {
@@ -36,6 +37,7 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
         PyErr_Clear();
       }
     }
+    if (hook_req_) run_post_request();  // server hooks (config file): after close(), as Gunicorn
     input_detach(input_.get());
     start_response_detach(start_response_.get());
     chunk_.reset();
@@ -185,6 +187,7 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
       log_exception("building the WSGI environ");
       return false;
     }
+    if (RequestHooks* hooks = request_hooks()) hook_req_ = hooks->before(info_, environ_.get());
     PyObject* args[] = {environ_.get(), start_response_.get()};
     result_ = PyRef::steal(PyObject_Vectorcall(handler_.app(), args, 2, nullptr));
     if (!result_) {
@@ -266,6 +269,7 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
         log_exception("iterating the application's response");
         return Fetch::Error;
       }
+      produced_ += PyBytes_GET_SIZE(item.get());
       chunk_ = std::move(item);
       return Fetch::Data;
     }
@@ -310,6 +314,15 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
     return p;
   }
 
+  void run_post_request() {
+    int64_t sent = file_mode_                    ? file_length_
+                   : head_.content_length >= 0 ? head_.content_length
+                                               : produced_;
+    request_hooks()->after(hook_req_.get(), environ_.get(),
+                           ResponseSummary{status_text_, fields_, head_.content_length, sent});
+    hook_req_.reset();
+  }
+
   void log_exception(const char* what) {
     std::string tb = py::Interpreter::format_exception();
     std::string rid(info_.request_id);
@@ -323,6 +336,8 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
   server::RequestInfo info_;
   Phase phase_ = Phase::Init;
   PyRef input_, start_response_, environ_, result_, iter_, chunk_, held_;
+  PyRef hook_req_;          // the pre_request/post_request `req` (only with server hooks)
+  int64_t produced_ = 0;    // body bytes from the iterable and write()
   bool seq_ = false;
   Py_ssize_t seq_pos_ = 0;
   bool started_ = false;
@@ -340,14 +355,12 @@ class WsgiResponse final : public server::ResponseSource, public Exchange {
   std::string error_body_;
 };
 
-bool latin1(PyObject* s, std::string* out) {
-  if (!PyUnicode_Check(s)) return false;
-  PyRef b = PyRef::steal(PyUnicode_AsLatin1String(s));
-  if (!b) {
-    PyErr_Clear();
-    return false;
-  }
-  out->assign(PyBytes_AS_STRING(b.get()), static_cast<size_t>(PyBytes_GET_SIZE(b.get())));
+// A latin-1 view of a str, without copying: CPython stores every str whose characters are
+// all below 256 one byte per character. False for anything else (not a str, or wider).
+bool latin1(PyObject* s, std::string_view* out) {
+  if (!PyUnicode_Check(s) || PyUnicode_KIND(s) != PyUnicode_1BYTE_KIND) return false;
+  *out = {reinterpret_cast<const char*>(PyUnicode_1BYTE_DATA(s)),
+          static_cast<size_t>(PyUnicode_GET_LENGTH(s))};
   return true;
 }
 
@@ -369,7 +382,7 @@ PyObject* WsgiResponse::on_start_response(PyObject* status, PyObject* headers, P
     if (tb == Py_None) Py_DECREF(tb);
     return nullptr;
   }
-  std::string status_text;
+  std::string_view status_text;
   int code = 0;
   if (!latin1(status, &status_text) || !http::parse_status_line(status_text, &code)) {
     PyErr_Format(PyExc_ValueError, "invalid WSGI status %R (expected e.g. '200 OK')", status);
@@ -390,13 +403,14 @@ PyObject* WsgiResponse::on_start_response(PyObject* status, PyObject* headers, P
   int64_t content_length = -1;
   bool has_date = false, has_server = false;
   Py_ssize_t n = PySequence_Fast_GET_SIZE(headers);
+  fields.reserve(static_cast<size_t>(n) * 32);
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = PySequence_Fast_GET_ITEM(headers, i);
     if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
       PyErr_Format(PyExc_TypeError, "response header %zd is not a (name, value) tuple", i);
       return nullptr;
     }
-    std::string name, value;
+    std::string_view name, value;
     if (!latin1(PyTuple_GET_ITEM(item, 0), &name) || !latin1(PyTuple_GET_ITEM(item, 1), &value)) {
       PyErr_Format(PyExc_TypeError, "response header %zd: name and value must be latin-1 str", i);
       return nullptr;
@@ -413,11 +427,19 @@ PyObject* WsgiResponse::on_start_response(PyObject* status, PyObject* headers, P
     }
     if (http::is_hop_by_hop(name)) continue;  // the server owns the connection's framing
     if (http::iequals(name, "Content-Length")) {
-      if (value.empty() || value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos) {
+      int64_t parsed = 0;
+      bool digits = !value.empty() && value.size() <= 18;
+      for (char c : value) {
+        if (c < '0' || c > '9') {
+          digits = false;
+          break;
+        }
+        parsed = parsed * 10 + (c - '0');
+      }
+      if (!digits) {
         PyErr_Format(PyExc_ValueError, "invalid Content-Length %R", PyTuple_GET_ITEM(item, 1));
         return nullptr;
       }
-      int64_t parsed = std::stoll(value);
       if (content_length >= 0 && parsed != content_length) {
         PyErr_SetString(PyExc_ValueError, "conflicting Content-Length response headers");
         return nullptr;
@@ -430,14 +452,14 @@ PyObject* WsgiResponse::on_start_response(PyObject* status, PyObject* headers, P
     http::append_header(fields, name, value);
   }
   started_ = true;
-  status_text_ = std::move(status_text);
+  status_text_.assign(status_text);
   fields_ = std::move(fields);
   head_ = server::ResponseHead{};
   head_.status = code;
   head_.content_length = content_length;
   head_.has_date = has_date;
   head_.has_server = has_server;
-  return PyObject_GetAttrString(start_response_.get(), "write");
+  return start_response_write(start_response_.get());
 }
 
 PyObject* WsgiResponse::on_write(PyObject* data) {
@@ -449,6 +471,7 @@ PyObject* WsgiResponse::on_write(PyObject* data) {
     PyErr_Format(PyExc_TypeError, "write() takes bytes, not %s", Py_TYPE(data)->tp_name);
     return nullptr;
   }
+  produced_ += PyBytes_GET_SIZE(data);
   pending_.append(PyBytes_AS_STRING(data), static_cast<size_t>(PyBytes_GET_SIZE(data)));
   Py_RETURN_NONE;
 }

@@ -259,23 +259,56 @@ PyType_Spec kFileWrapperSpec = {"bastion.FileWrapper", sizeof(FileWrapperObject)
 
 struct StartResponseObject {
   PyObject_HEAD
+  vectorcallfunc vectorcall;  // tp_vectorcall_offset points here
   Exchange* exchange;
 };
 
-PyObject* sr_call(PyObject* obj, PyObject* args, PyObject* kwargs) {
-  static const char* kwlist[] = {"status", "response_headers", "exc_info", nullptr};
-  PyObject* status = nullptr;
-  PyObject* headers = nullptr;
-  PyObject* exc_info = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|O:start_response", const_cast<char**>(kwlist),
-                                   &status, &headers, &exc_info))
-    return nullptr;
+PyObject* sr_dispatch(PyObject* obj, PyObject* status, PyObject* headers, PyObject* exc_info) {
   auto* self = reinterpret_cast<StartResponseObject*>(obj);
   if (self->exchange == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "start_response() called after the request ended");
     return nullptr;
   }
   return self->exchange->on_start_response(status, headers, exc_info);
+}
+
+// start_response(status, response_headers, exc_info=None), called without building an argument
+// tuple (vectorcall). Keywords are accepted by their PEP 3333 names.
+PyObject* sr_vectorcall(PyObject* obj, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs > 3) {
+    PyErr_Format(PyExc_TypeError, "start_response() takes at most 3 arguments (%zd given)",
+                 nargs + nkw);
+    return nullptr;
+  }
+  PyObject* slots[3] = {nullptr, nullptr, nullptr};
+  for (Py_ssize_t i = 0; i < nargs; ++i) slots[i] = args[i];
+  static const char* const kNames[3] = {"status", "response_headers", "exc_info"};
+  for (Py_ssize_t i = 0; i < nkw; ++i) {
+    PyObject* name = PyTuple_GET_ITEM(kwnames, i);
+    int index = -1;
+    for (int k = 0; k < 3; ++k) {
+      if (PyUnicode_CompareWithASCIIString(name, kNames[k]) == 0) index = k;
+    }
+    if (index < 0) {
+      PyErr_Format(PyExc_TypeError, "start_response() got an unexpected keyword argument '%U'",
+                   name);
+      return nullptr;
+    }
+    if (slots[index] != nullptr) {
+      PyErr_Format(PyExc_TypeError, "start_response() got multiple values for argument '%s'",
+                   kNames[index]);
+      return nullptr;
+    }
+    slots[index] = args[nargs + i];
+  }
+  if (slots[0] == nullptr || slots[1] == nullptr) {
+    PyErr_SetString(PyExc_TypeError,
+                    "start_response() missing required argument 'status' or 'response_headers'");
+    return nullptr;
+  }
+  return sr_dispatch(obj, slots[0], slots[1], slots[2] != nullptr ? slots[2] : Py_None);
 }
 
 PyObject* sr_write(PyObject* obj, PyObject* data) {
@@ -289,11 +322,17 @@ PyObject* sr_write(PyObject* obj, PyObject* data) {
 
 PyMethodDef kStartResponseMethods[] = {{"write", sr_write, METH_O, "write(bytes)"},
                                        {nullptr, nullptr, 0, nullptr}};
-PyType_Slot kStartResponseSlots[] = {{Py_tp_call, reinterpret_cast<void*>(sr_call)},
+PyMemberDef kStartResponseMembers[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(StartResponseObject, vectorcall), READONLY,
+     nullptr},
+    {nullptr, 0, 0, 0, nullptr}};
+PyType_Slot kStartResponseSlots[] = {{Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
                                      {Py_tp_methods, kStartResponseMethods},
+                                     {Py_tp_members, kStartResponseMembers},
                                      {0, nullptr}};
 PyType_Spec kStartResponseSpec = {"bastion.StartResponse", sizeof(StartResponseObject), 0,
-                                  Py_TPFLAGS_DEFAULT, kStartResponseSlots};
+                                  Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+                                  kStartResponseSlots};
 
 }  // namespace
 
@@ -345,8 +384,14 @@ py::PyRef new_start_response(Exchange* exchange) {
   auto* type = reinterpret_cast<PyTypeObject*>(g_start_response_type);
   auto* obj = reinterpret_cast<StartResponseObject*>(type->tp_alloc(type, 0));
   if (obj == nullptr) return {};
+  obj->vectorcall = sr_vectorcall;
   obj->exchange = exchange;
   return py::PyRef::steal(reinterpret_cast<PyObject*>(obj));
+}
+
+PyObject* start_response_write(PyObject* start_response) {
+  // The bound method write(), made directly (no attribute lookup by name).
+  return PyCFunction_New(&kStartResponseMethods[0], start_response);
 }
 
 void start_response_detach(PyObject* start_response) {

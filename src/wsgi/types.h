@@ -46,5 +46,7 @@ PyObject* file_wrapper_filelike(PyObject* obj, Py_ssize_t* blksize);
 /// New start_response callable bound to `exchange` (borrowed: detach before it dies).
 py::PyRef new_start_response(Exchange* exchange);
 void start_response_detach(PyObject* start_response);
+/// New reference to `start_response`'s bound write() callable (what start_response returns).
+PyObject* start_response_write(PyObject* start_response);
 
 }  // namespace bastion::wsgi

@@ -1,6 +1,7 @@
-"""worker_connections: at the limit, connections that waited longest for a request head give
-way to newcomers (after 1 s), busy keep-alive connections are never evicted, and a newcomer
-that finds no victim waits in the backlog instead of failing."""
+"""worker_connections: at the limit a newcomer is taken on probation; once it sends a request
+head, the connection that waited longest for a head (at least 200 ms) gives way to it. Busy
+keep-alive connections are never evicted, a newcomer that finds no victim is still served, and
+a newcomer that sends nothing is dropped itself (no churn of the connections already in)."""
 import os
 import socket
 import sys
@@ -69,6 +70,78 @@ class ConnectionLimit(ServerTestCase):
             newcomer.close()
         finally:
             for s in busy:
+                s.close()
+
+    def test_slow_header_clients_give_way_within_a_fraction_of_a_second(self):
+        # Every slot held by clients trickling a head that never ends (slowloris).
+        slow = [self.server.connect() for _ in range(10)]
+        try:
+            for s in slow:
+                s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            time.sleep(0.1)  # the newcomer arrives while they are still young
+            start = time.monotonic()
+            newcomer = self.server.connect()
+            newcomer.settimeout(5)
+            self.assertIn(b"200 OK", ask(newcomer))
+            waited = time.monotonic() - start
+            newcomer.close()
+            # The youngest eviction age is 200 ms from when the slow clients connected; the
+            # old minimum (1 s) would make this wait about 0.9 s.
+            self.assertLess(waited, 0.7)
+        finally:
+            for s in slow:
+                s.close()
+
+    def test_silent_newcomer_over_the_limit_is_dropped_not_the_old_ones(self):
+        # A newcomer accepted over the limit is on probation: one that sends no request head
+        # (a slow client reconnecting) is closed itself and evicts nobody, so slowloris
+        # reconnections cannot churn the connections already in.
+        slow = [self.server.connect() for _ in range(10)]
+        try:
+            for s in slow:
+                s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            time.sleep(0.3)
+            silent = self.server.connect()
+            silent.settimeout(3)
+            start = time.monotonic()
+            try:
+                self.assertEqual(silent.recv(1), b"")
+            except ConnectionError:
+                pass
+            self.assertLess(time.monotonic() - start, 2.0)
+            silent.close()
+            for s in slow:
+                s.settimeout(0.05)
+                with self.assertRaises(socket.timeout):
+                    s.recv(1)  # still open: nothing was sent back, nothing closed
+        finally:
+            for s in slow:
+                s.close()
+
+    def test_recently_idle_keep_alive_connection_is_kept(self):
+        # Nine slots busy with fresh keep-alive clients plus one slow-head client: the slow
+        # one (older) is the victim, never a keep-alive connection idle for less than 200 ms.
+        slow = self.server.connect()
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        time.sleep(0.3)
+        keep = [self.server.connect() for _ in range(9)]
+        try:
+            for s in keep:
+                ask(s)
+            newcomer = self.server.connect()
+            newcomer.settimeout(5)
+            self.assertIn(b"200 OK", ask(newcomer))
+            newcomer.close()
+            for s in keep:
+                ask(s)  # raises if a fresh keep-alive connection was evicted
+            slow.settimeout(2)
+            try:
+                self.assertEqual(slow.recv(1), b"")
+            except ConnectionError:
+                pass
+        finally:
+            slow.close()
+            for s in keep:
                 s.close()
 
 

@@ -228,9 +228,9 @@ TEST(Load, SettingsBastionDoesNotHonour) {
   l = load_ok(dir, {"--spew", "--permit-obsolete-folding", "app:app"});
   EXPECT_TRUE(has_warning(l, "--spew: spew has no effect in Bastion."));
   EXPECT_TRUE(has_warning(l, "always strict"));
-  l = load_ok(dir, {"--capture-output", "app:app"});
+  l = load_ok(dir, {"-R", "app:app"});
   EXPECT_TRUE(has_warning(
-      l, "--capture-output: capture_output is accepted but not implemented yet; it has no effect."));
+      l, "-R: enable_stdio_inheritance is accepted but not implemented yet; it has no effect."));
   // Defaults of such settings are silent; Gunicorn's --no-control-socket is accepted.
   EXPECT_TRUE(load_ok(dir, {"-k", "sync", "--no-control-socket", "app:app"}).warnings.empty());
   EXPECT_TRUE(load_ok(dir, {"-k", "gthread", "app:app"}).warnings.empty());

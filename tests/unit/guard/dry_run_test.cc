@@ -24,7 +24,9 @@ TEST(CheckArgs, AllForms) {
   EXPECT_EQ(r->app_uri, "m:app");
   EXPECT_EQ(r->format, "json");
   EXPECT_EQ(r->chdir, "/srv");
-  EXPECT_EQ(r->pythonpath, (std::vector<std::string>{"a", "b", "c"}));
+  // Server semantics (config::load_args): -e accumulates, --pythonpath's last value wins.
+  EXPECT_EQ(r->pythonpath, (std::vector<std::string>{"c"}));
+  EXPECT_EQ(r->server_args.size(), 11u);
   EXPECT_EQ(r->raw_env, (std::vector<std::string>{"A=1", "B=2", "C=x=y", "D="}));
 }
 
