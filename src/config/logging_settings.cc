@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "config/json.h"
+#include "config/settings.h"
+#include "os/statsd.h"
 #include "os/syslog.h"
 
 namespace bastion::config {
@@ -67,6 +69,13 @@ std::string check_syslog_addr(const std::string& value) {
 std::string check_syslog_facility(const std::string& value) {
   if (os::syslog_facility_code(value) >= 0) return "";
   return "'" + value + "' is not a syslog facility (user, daemon, local0..local7, ...)";
+}
+
+std::string check_statsd_host(const std::string& value) {
+  if (std::string why = check_hostport(value); !why.empty()) return why;
+  os::StatsdClient::Options options;
+  auto parsed = os::StatsdClient::parse_address(value, &options);
+  return parsed.ok() ? "" : parsed.error().message;
 }
 
 std::vector<std::string> gunicorn_loggers_in_dict(std::string_view json_text) {

@@ -20,6 +20,8 @@ namespace bastion::config {
 /// Table checks: "" when valid, else the reason.
 std::string check_syslog_addr(const std::string& value);
 std::string check_syslog_facility(const std::string& value);
+/// statsd_host: check_hostport (settings.h), and the port must be given ("HOST:PORT").
+std::string check_statsd_host(const std::string& value);
 
 /// Checks the Python logging settings of `config` (files resolved from `dir`, the directory
 /// workers run in), and warns about capture_output without an error log file. `who(name)`

@@ -358,7 +358,7 @@ const Setting kTable[] = {
      .support = S::Planned, .help = "Keep stdio open in daemon mode."},
     {.name = "statsd_host", .section = "Logging", .flags = "--statsd-host",
      .meta = "STATSD_ADDR", .kind = K::String, .field = &Config::statsd_host,
-     .default_json = "null", .check = check_hostport,
+     .default_json = "null", .check = check_statsd_host,
      .note = "Metrics as Gunicorn names them: gunicorn.requests and "
              "gunicorn.request.status.CODE counters and the gunicorn.request.duration timer "
              "(ms) per request, the gunicorn.workers gauge from the master (each second), "

@@ -25,6 +25,9 @@ TEST(LoggingSettings, SyslogChecks) {
   EXPECT_EQ(check_syslog_facility("local0"), "");
   EXPECT_EQ(check_syslog_facility("DAEMON"), "");
   EXPECT_NE(check_syslog_facility("local9"), "");
+  EXPECT_EQ(check_statsd_host("localhost:8125"), "");
+  EXPECT_EQ(check_statsd_host("unix:///run/statsd.sock"), "");
+  EXPECT_NE(check_statsd_host("localhost"), "");
   ScratchDir dir;
   auto bad = load_in(dir, {"--log-syslog-facility", "bogus", "app:app"});
   ASSERT_FALSE(bad.ok());
