@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "config/cli.h"
 #include "config/report.h"
 #include "guard/dry_run.h"
+#include "os/daemon.h"
 #include "os/signals.h"
 #include "process/master.h"
 #include "process/python_logging.h"
@@ -40,12 +42,24 @@ bool has_flag(int argc, char** argv, std::string_view flag) {
 
 int serve(int argc, char** argv) {
   namespace config = bastion::config;
+  // USR2 re-executes this binary with this command line (process/master.h): remember both
+  // now, before the process title reuses argv's memory and before a deploy replaces the file.
+  bastion::process::StartContext start;
+  start.argv.assign(argv, argv + argc);
+  char exe[4096];
+  if (ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1); n > 0)
+    start.executable.assign(exe, static_cast<size_t>(n));
+  if (const char* from = getenv(bastion::process::kUpgradeEnv); from != nullptr) {
+    start.upgraded_from = static_cast<pid_t>(std::atol(from));
+    unsetenv(bastion::process::kUpgradeEnv);  // describes this process only
+  }
   config::LoadOptions options;
   options.python = bastion::py::Interpreter::python_executable();
   // Relative paths (config file, pyproject.toml, --chdir) stay anchored at the directory
   // bastion was started in, also when a HUP re-reads them after --chdir.
   char start_dir[4096];
   if (getcwd(start_dir, sizeof start_dir) != nullptr) options.cwd = start_dir;
+  start.cwd = options.cwd;
   auto loaded = config::load(argc, argv, config::environ_from(environ), options);
   if (!loaded.ok()) {
     std::fprintf(stderr, "bastion: error: %s\n", loaded.error().message.c_str());
@@ -88,8 +102,22 @@ int serve(int argc, char** argv) {
     for (const std::string& w : again.value().warnings) BLOG_WARN("%s", w.c_str());
     return std::move(again.value().config);
   };
+  // The new master of a USR2 upgrade is already detached: its parent is the old daemon.
+  if (cfg.daemon && start.upgraded_from == 0) {
+    if (cfg.errorlog == "-" && !cfg.enable_stdio_inheritance) {
+      std::fprintf(stderr, "bastion: warning: --daemon with --error-logfile '-' sends the error "
+                           "log to /dev/null; set --error-logfile FILE (or syslog = True)\n");
+    }
+    // Detach now: the command returns once the master is ready, or with its exit status.
+    if (auto detached = bastion::os::daemonize(cfg.enable_stdio_inheritance); !detached.ok()) {
+      std::fprintf(stderr, "bastion: error: %s\n", detached.error().message.c_str());
+      return detached.error().code;
+    }
+  }
   bastion::process::install_telemetry(cfg);  // syslog and StatsD sinks, inherited by workers
-  return bastion::process::run_master(cfg, reload);
+  int status = bastion::process::run_master(cfg, reload, std::move(start));
+  bastion::os::report_daemon_exit(status);
+  return status;
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ evaluated.
 |---|---|
 | supported | Implemented. |
 | accepted, not implemented yet (warns) | Parsed and validated; a non-default value logs a warning that it has no effect yet. |
-| not supported yet (error) | Running without it would be unsafe (TLS, dropping privileges, daemonizing): a non-default value stops Bastion with an error. |
+| not supported yet (error) | Running without it would be unsafe (TLS): a non-default value stops Bastion with an error. |
 | accepted, no effect (warns) | Kept for compatibility; Bastion deliberately behaves as the note says. |
 | not supported (error) | Cannot apply to Bastion; the error says what to do instead. |
 )";

@@ -176,8 +176,9 @@ const Setting kTable[] = {
      .help = "Change to this directory before loading the application (default: the "
              "current directory)."},
     {.name = "daemon", .section = "Server Mechanics", .flags = "-D --daemon", .kind = K::Bool,
-     .field = &Config::daemon, .default_json = "false", .support = S::Refused,
-     .note = "Bastion stays in the foreground; run it under systemd or another supervisor.",
+     .field = &Config::daemon, .default_json = "false",
+     .note = "Unlike Gunicorn, the starting command waits until the server is ready and exits "
+             "with the master's status when startup fails. Prefer a supervisor (systemd).",
      .help = "Detach from the terminal and run in the background."},
     {.name = "raw_env", .section = "Server Mechanics", .flags = "-e --env", .meta = "ENV",
      .kind = K::List, .field = &Config::raw_env, .default_json = "[]", .check = check_raw_env, .help = "Set an environment variable, KEY=VALUE (repeatable)."},
@@ -355,7 +356,8 @@ const Setting kTable[] = {
     {.name = "enable_stdio_inheritance", .section = "Logging",
      .flags = "-R --enable-stdio-inheritance", .kind = K::Bool,
      .field = &Config::enable_stdio_inheritance, .default_json = "false",
-     .support = S::Planned, .help = "Keep stdio open in daemon mode."},
+     .help = "With --daemon, keep stdout and stderr open instead of pointing them at "
+             "/dev/null (stdin is always /dev/null)."},
     {.name = "statsd_host", .section = "Logging", .flags = "--statsd-host",
      .meta = "STATSD_ADDR", .kind = K::String, .field = &Config::statsd_host,
      .default_json = "null", .check = check_statsd_host,

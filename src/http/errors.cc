@@ -69,6 +69,8 @@ constexpr Row kRows[] = {
      "contradicting forwarding headers"},
     {ParseError::BodyStorage, 500, "BodyStorage", "Internal Server Error",
      "the request body could not be stored"},
+    {ParseError::UntrustedProxyHeader, 403, "UntrustedProxyHeader", "Forbidden",
+     "PROXY protocol header from a peer that is not an allowed proxy"},
 };
 
 constexpr size_t kCount = static_cast<size_t>(ParseError::Count_);

@@ -40,10 +40,11 @@ enum class ParseError : uint8_t {
   BodyTimeout,                // 408: body not complete within body_timeout
   BadProxyHeader,             // 400: forwarded/scheme headers that contradict each other
   BodyStorage,                // 500: the body could not be spooled (temporary directory full)
+  UntrustedProxyHeader,       // 403: a PROXY protocol header from a peer outside proxy_allow_ips
   Count_
 };
 
-/// HTTP status code for `error` (400, 408, 413, 414, 417, 431, 500, 501, 505). Any thread.
+/// HTTP status code for `error` (400, 403, 408, 413, 414, 417, 431, 500, 501, 505). Any thread.
 /// ParseError::None (and any out-of-range value) maps to a generic 400: an error path that
 /// lost its reason still answers with a refusal, never a success.
 int status_for(ParseError error) noexcept;

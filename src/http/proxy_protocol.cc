@@ -343,4 +343,12 @@ std::string_view proxy_error_name(ProxyError error) noexcept {
   return i < std::size(kErrorNames) ? kErrorNames[i] : std::string_view("Unknown");
 }
 
+ProxySniff sniff_proxy_header(std::string_view input) noexcept {
+  for (std::string_view sig : {kV1Prefix, kV2Signature}) {
+    if (!prefix_matches(input, sig)) continue;
+    return input.size() >= sig.size() ? ProxySniff::Yes : ProxySniff::Maybe;
+  }
+  return ProxySniff::No;
+}
+
 }  // namespace bastion::http

@@ -73,6 +73,13 @@ inline constexpr size_t kProxyV2MaxPayload = 4096;
 /// bytes after `consumed` belong to the proxied stream and are not looked at.
 ProxyResult parse_proxy_header(std::string_view input, ProxyVersions accept) noexcept;
 
+/// Whether `input` (the first bytes of a connection) starts like a PROXY header of either
+/// version: Yes once a whole signature ("PROXY " or the v2 12 bytes) is there, Maybe while
+/// `input` is a strict prefix of one (empty input included), No otherwise. For peers that may
+/// not send a header: such a header is refused instead of being parsed as HTTP.
+enum class ProxySniff : uint8_t { No, Maybe, Yes };
+ProxySniff sniff_proxy_header(std::string_view input) noexcept;
+
 /// Short stable name for logs and tests ("V1BadPort"); "Unknown" for out-of-range values.
 std::string_view proxy_error_name(ProxyError error) noexcept;
 

@@ -81,7 +81,8 @@ Connection::Connection(Server& server, base::UniqueFd fd, const os::SockAddr& pe
       id_(id),
       parser_(server.options().limits) {
   body_.configure(server.options().body_buffer_size, &server.options().tmp_dir);
-  proxy_pending_ = server.options().proxy_protocol;
+  proxy_pending_ = server.options().proxy_protocol && server.options().proxy_allow.contains(peer_);
+  proxy_sniff_ = server.options().proxy_protocol && !proxy_pending_;
   accepted_ms_ = state_since_ = last_progress_ = server_.loop().now_ms();
   update_deadline();
 }
@@ -273,17 +274,13 @@ bool Connection::read_some() {
   return true;
 }
 
-// PROXY protocol (docs/proxy-protocol.md): with proxy_protocol on, the connection's first
-// bytes are the proxy's header, read once; the HTTP stream starts right after it. A refusal is
-// never answered: the peer is either a proxy, which would relay an HTTP error to a client
-// that did nothing wrong, or someone who bypassed the proxy.
+// PROXY protocol (docs/proxy-protocol.md): with proxy_protocol on, the first bytes from a peer
+// in proxy_allow_ips are the proxy's header, read once; the HTTP stream starts right after it.
+// A refusal is never answered: the peer is a proxy, which would relay an HTTP error to a
+// client that did nothing wrong. Other peers are direct clients, served with their own
+// address (as Gunicorn does); a PROXY header from one of them is a 403, never trusted.
 bool Connection::read_proxy_header() {
   const Options& opt = server_.options();
-  if (!opt.proxy_allow.contains(peer_)) {
-    log_proxy_refusal(server_.loop().now_ms(), peer_, "peer not in proxy_allow_ips", {});
-    close_now();
-    return true;
-  }
   if (in_.empty()) return false;
   http::ProxyResult r = http::parse_proxy_header(in_.view(), opt.proxy_versions);
   if (r.status == http::ProxyStatus::NeedMore) return false;
@@ -309,6 +306,16 @@ bool Connection::read_proxy_header() {
 
 bool Connection::parse_head() {
   if (proxy_pending_) return read_proxy_header();
+  if (proxy_sniff_ && !in_.empty()) {
+    // A direct client (not in proxy_allow_ips) may not claim another address.
+    http::ProxySniff sniff = http::sniff_proxy_header(in_.view());
+    if (sniff == http::ProxySniff::Maybe) return false;  // too short to tell
+    proxy_sniff_ = false;
+    if (sniff == http::ProxySniff::Yes) {
+      fail(http::ParseError::UntrustedProxyHeader);  // logged at debug, as every 4xx
+      return true;
+    }
+  }
   if (in_.empty()) return false;
   std::string_view input = in_.view();
   http::ParseResult r = parser_.parse(input, head_);

@@ -96,7 +96,8 @@ class Connection final : public event::IoHandler {
   bool keep_alive_ = true;
   bool peer_trusted_ = false;  // peer_ in forwarded_allow_ips, decided when the head arrives
   uint32_t request_index_ = 0;
-  bool proxy_pending_ = false;  // proxy_protocol on and the PROXY header not read yet
+  bool proxy_pending_ = false;  // proxy_protocol on, an allowed proxy, header not read yet
+  bool proxy_sniff_ = false;    // proxy_protocol on, a direct client: refuse a PROXY header
 
   base::Buffer in_;
   http::RequestParser parser_;

@@ -219,8 +219,6 @@ TEST(Load, SettingsBastionDoesNotHonour) {
   // Unsafe to run without: refused until implemented.
   e = load_err(dir, {"--certfile", "c.pem", "--keyfile", "k.pem", "app:app"});
   EXPECT_NE(e.message.find("TLS is not implemented yet"), std::string::npos);
-  e = load_err(dir, {"-D", "app:app"});
-  EXPECT_NE(e.message.find("-D: daemon is not supported yet"), std::string::npos);
   // Served another way: a warning.
   Loaded l = load_ok(dir, {"-k", "gevent", "--threads", "4", "app:app"});
   EXPECT_TRUE(has_warning(l, "-k: 'gevent' workers are not available; Bastion serves with its "
@@ -228,9 +226,11 @@ TEST(Load, SettingsBastionDoesNotHonour) {
   l = load_ok(dir, {"--spew", "--permit-obsolete-folding", "app:app"});
   EXPECT_TRUE(has_warning(l, "--spew: spew has no effect in Bastion."));
   EXPECT_TRUE(has_warning(l, "always strict"));
-  l = load_ok(dir, {"-R", "app:app"});
-  EXPECT_TRUE(has_warning(
-      l, "-R: enable_stdio_inheritance is accepted but not implemented yet; it has no effect."));
+  l = load_ok(dir, {"--enable-backlog-metric", "app:app"});
+  EXPECT_TRUE(has_warning(l, "--enable-backlog-metric: enable_backlog_metric is accepted but not "
+                             "implemented yet; it has no effect."));
+  // -D and -R are implemented: no warning.
+  EXPECT_TRUE(load_ok(dir, {"-D", "-R", "app:app"}).warnings.empty());
   // Defaults of such settings are silent; Gunicorn's --no-control-socket is accepted.
   EXPECT_TRUE(load_ok(dir, {"-k", "sync", "--no-control-socket", "app:app"}).warnings.empty());
   EXPECT_TRUE(load_ok(dir, {"-k", "gthread", "app:app"}).warnings.empty());

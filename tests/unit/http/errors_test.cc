@@ -28,6 +28,7 @@ TEST(Errors, StatusTable) {
   EXPECT_EQ(status_for(ParseError::BodyTimeout), 408);
   EXPECT_EQ(status_for(ParseError::FramingConflict), 400);
   EXPECT_EQ(status_for(ParseError::BodyStorage), 500);
+  EXPECT_EQ(status_for(ParseError::UntrustedProxyHeader), 403);
   EXPECT_EQ(status_for(ParseError::None), 400);  // defensive: never a success
   EXPECT_EQ(name_of(ParseError::BadContentLength), "BadContentLength");
   EXPECT_EQ(name_of(ParseError::Count_), "Unknown");

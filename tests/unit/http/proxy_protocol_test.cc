@@ -329,5 +329,22 @@ TEST(ProxyProtocol, AddressParsersMatchInetPton) {
   }
 }
 
+TEST(ProxyProtocol, SniffForDirectClients) {
+  using S = ProxySniff;
+  const std::string v2sig("\r\n\r\n\0\r\nQUIT\n", 12);
+  EXPECT_EQ(sniff_proxy_header(""), S::Maybe);
+  EXPECT_EQ(sniff_proxy_header("P"), S::Maybe);
+  EXPECT_EQ(sniff_proxy_header("PROXY"), S::Maybe);
+  EXPECT_EQ(sniff_proxy_header("PROXY "), S::Yes);
+  EXPECT_EQ(sniff_proxy_header("PROXY TCP4 1.2.3.4"), S::Yes);
+  EXPECT_EQ(sniff_proxy_header("PROXX "), S::No);
+  EXPECT_EQ(sniff_proxy_header("POST / HTTP/1.1\r\n"), S::No);
+  EXPECT_EQ(sniff_proxy_header("GET / HTTP/1.1\r\n"), S::No);
+  EXPECT_EQ(sniff_proxy_header("\r\n"), S::Maybe);  // could still be the v2 signature
+  EXPECT_EQ(sniff_proxy_header(v2sig.substr(0, 7)), S::Maybe);
+  EXPECT_EQ(sniff_proxy_header(v2sig), S::Yes);
+  EXPECT_EQ(sniff_proxy_header("\r\nGET / HTTP/1.1\r\n"), S::No);
+}
+
 }  // namespace
 }  // namespace bastion::http
