@@ -489,7 +489,7 @@ const Hook kHooks[] = {
     {"worker_abort", 1, 1, "worker", "worker", true,
      "when a worker gets SIGABRT (timeout), before its stacks are dumped"},
     {"pre_exec", 1, 1, "server", "master", false,
-     "never: Bastion does not re-exec itself (no USR2 binary upgrade)"},
+     "on USR2 in Gunicorn; Bastion's binary upgrade does not call it yet"},
     {"pre_request", 2, 2, "worker, req", "worker", true, "before each request"},
     {"post_request", 2, 4, "worker, req, environ, resp", "worker", true, "after each request"},
     {"child_exit", 2, 2, "server, worker", "master", true, "after a worker is reaped"},

@@ -125,6 +125,10 @@ bool Listeners::all_loopback() const {
   return true;
 }
 
+void Listeners::keep_files() noexcept {
+  for (Entry& e : entries_) e.unix_path.clear();
+}
+
 void Listeners::close_all() {
   for (Entry& e : entries_) {
     e.fd.reset();

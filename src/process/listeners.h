@@ -41,6 +41,9 @@ class Listeners {
   bool all_loopback() const;
   /// Closes the sockets (and removes unix socket files we created).
   void close_all();
+  /// From now on close_all() leaves the unix socket files in place (a newer master started by
+  /// USR2 serves on them).
+  void keep_files() noexcept;
 
  private:
   struct Entry {

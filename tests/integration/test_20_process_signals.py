@@ -295,16 +295,16 @@ class Usr1(unittest.TestCase):
 
 
 class Ignored(unittest.TestCase):
-    def test_usr2_and_winch_change_nothing(self):
+    def test_winch_changes_nothing_when_not_daemonized(self):
+        # As Gunicorn: WINCH stops the workers only in a daemon (or during a USR2 upgrade,
+        # see test_20_process_upgrade.py); in a terminal it is a window resize.
         with serve(workers=1) as srv:
             master = srv.proc.pid
             pids = wait_until(lambda: children_of(master))
-            srv.send_signal(signal.SIGUSR2)
             srv.send_signal(signal.SIGWINCH)
             time.sleep(0.5)
             self.assertEqual(children_of(master), pids)
             self.assertEqual(http_get(srv.port)[0], 200)
-            self.assertIn("usr2; ignored", srv.output())
 
 
 if __name__ == "__main__":

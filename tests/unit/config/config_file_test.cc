@@ -45,8 +45,8 @@ TEST(ConfigFile, GunicornDocumentationStyleExample) {
   EXPECT_EQ(c.pidfile, "");
   EXPECT_EQ(c.hooks, (std::vector<std::string>{"post_fork", "pre_fork", "pre_exec", "when_ready",
                                                "worker_int", "worker_abort"}));
-  EXPECT_TRUE(has_warning(l, "defines server hooks that Bastion does not run: pre_exec (never: "
-                             "Bastion does not re-exec itself (no USR2 binary upgrade))"));
+  EXPECT_TRUE(has_warning(l, "defines server hooks that Bastion does not run: pre_exec (on USR2 "
+                             "in Gunicorn; Bastion's binary upgrade does not call it yet)"));
   EXPECT_EQ(to_string(l.sources.at("worker_int")), "file:" + conf + ":98");
   EXPECT_EQ(l.warnings.size(), 1u);
   auto src = l.sources.at("backlog");
