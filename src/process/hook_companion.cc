@@ -263,6 +263,8 @@ void HookCompanion::reconfigure(const config::Config& cfg, int num_workers) {
 
 void HookCompanion::on_reload() { hook("on_reload", object(), false); }
 
+void HookCompanion::pre_exec() { hook("pre_exec", object(), true); }
+
 void HookCompanion::on_exit() {
   hook("on_exit", object(), true);
   stop();

@@ -49,6 +49,8 @@ class HookCompanion {
   /// file again (it is started or stopped when master-side hooks appear or disappear).
   void reconfigure(const config::Config& cfg, int num_workers);
   void on_reload();
+  /// USR2, just before the new master is forked (waits).
+  void pre_exec();
   /// Just before the master exits (waits), then stops the companion.
   void on_exit();
   /// The master reaped `pid`. True when it was the companion (logged; restarted on the next

@@ -138,6 +138,7 @@ void Master::begin_upgrade() {
     if (::rename(path.c_str(), oldbin.c_str()) != 0 || !pidfile_.create(oldbin, getpid()).ok())
       BLOG_WARN("cannot rename the pidfile %s to %s: %s", path.c_str(), oldbin.c_str(), strerror(errno));
   }
+  hooks_.pre_exec();  // Gunicorn's pre_exec(server): before the new master is forked
   std::fflush(nullptr);
   pid_t pid = fork();
   if (pid == 0) exec_new_master(plan);

@@ -260,10 +260,22 @@ class Files(unittest.TestCase):
             out = srv.output()
             self.assertIn("Server is ready. Spawning workers", out)
             self.assertIn("Worker spawned (pid: %d)" % worker, out)
-            self.assertIn("does not run: pre_exec", out)
+            self.assertNotIn("does not run", out)
             os.kill(worker, signal.SIGQUIT)
             self.assertTrue(wait_until(
                 lambda: "worker received INT or QUIT signal" in srv.output(), 10), srv.output())
+            # pre_exec runs on USR2, before the new master is forked.
+            os.kill(master, signal.SIGUSR2)
+            self.assertTrue(wait_until(
+                lambda: "Forked child, re-executing." in srv.output(), 10), srv.output())
+            new_master = wait_until(lambda: [p for p in children_of(master)
+                                             if "bastion: master" in cmdline(p)], 10)
+            self.assertTrue(new_master, srv.output())
+            out = srv.output()
+            self.assertLess(out.index("Forked child, re-executing."),
+                            out.index("Binary upgrade: started a new master"))
+            os.kill(new_master[0], signal.SIGTERM)
+            self.assertTrue(wait_until(lambda: new_master[0] not in children_of(master), 15))
         finally:
             srv.stop()
 
