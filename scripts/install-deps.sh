@@ -5,7 +5,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev
-            nlohmann-json3-dev clang libclang-rt-14-dev curl)
+            nlohmann-json3-dev libssl-dev openssl clang libclang-rt-14-dev curl)
 BENCH_PKGS=(wrk nghttp2-client nginx gunicorn python3-waitress uwsgi-core
             uwsgi-plugin-python3 bandit python3-flask)
 

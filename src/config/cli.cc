@@ -17,6 +17,7 @@
 #include "config/args.h"
 #include "config/bind.h"
 #include "config/logging_settings.h"
+#include "config/tls_files.h"
 
 namespace bastion::config {
 namespace {
@@ -456,6 +457,7 @@ base::Status Loader::finalize() {
     }
   }
   if (auto st = check_python_logging(c, c.chdir, who, &out_.warnings); !st.ok()) return usage(st.error().message);
+  if (auto st = read_tls_files(c, c.chdir, who); !st.ok()) return usage(st.error().message);
   if (c.max_requests_jitter > 0 && c.max_requests == 0) {
     out_.warnings.push_back(who("max_requests_jitter") +
                             ": has no effect without max_requests");

@@ -110,6 +110,11 @@ struct Config {
   /// Settings accepted only for compatibility, which Bastion does not use: name -> JSON
   /// text of the value. Only settings set to a non-default value appear here.
   std::map<std::string, std::string> extra;
+  /// TLS: the contents of certfile, keyfile and ca_certs, read by the loader in the master
+  /// (before workers drop privileges; again on HUP). "" when the setting is unset.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string tls_ca_pem;
 };
 
 }  // namespace bastion::config

@@ -385,39 +385,48 @@ const Setting kTable[] = {
     // --- SSL ---
     {.name = "keyfile", .section = "SSL", .flags = "--keyfile", .meta = "FILE",
      .kind = K::String, .field = &Config::keyfile, .default_json = "null",
-     .support = S::Refused,
-     .note = "TLS is not implemented yet; terminate TLS in a reverse proxy.",
-     .help = "TLS private key file."},
+     .note = "Read by the master at start and on HUP (before workers drop privileges), so it "
+             "may be readable by root only. Unencrypted PEM; a missing file, an encrypted key "
+             "or a key that does not match the certificate stops the server at start. "
+             "docs/tls.md.",
+     .help = "TLS private key file (PEM). Without it the key is read from the certfile."},
     {.name = "certfile", .section = "SSL", .flags = "--certfile", .meta = "FILE",
      .kind = K::String, .field = &Config::certfile, .default_json = "null",
-     .support = S::Refused,
-     .note = "TLS is not implemented yet; terminate TLS in a reverse proxy.",
-     .help = "TLS certificate file (enables HTTPS)."},
+     .note = "Setting it serves HTTPS (OpenSSL 3, TLS 1.2 and 1.3, ALPN http/1.1) on every "
+             "bind; wsgi.url_scheme is then https. Intermediate certificates may follow the "
+             "server certificate in the same file. docs/tls.md.",
+     .help = "TLS certificate file (PEM); enables HTTPS."},
     {.name = "ssl_version", .section = "SSL", .flags = "--ssl-version", .meta = "STRING",
      .kind = K::String, .default_json = "null", .support = S::Ignored,
-     .note = "Deprecated and ignored by Gunicorn as well.",
+     .note = "Deprecated and ignored by Gunicorn as well; Bastion always negotiates TLS 1.2 or "
+             "1.3.",
      .help = "TLS protocol version (deprecated)."},
     {.name = "cert_reqs", .section = "SSL", .flags = "--cert-reqs", .meta = "INT",
      .kind = K::Int, .field = &Config::cert_reqs, .default_json = "0", .max = 2,
-     .support = S::Refused,
-     .note = "TLS is not implemented yet; terminate TLS in a reverse proxy.",
-     .help = "Client certificates: 0 none, 1 optional, 2 required."},
+     .note = "With 1 or 2 the client certificate is verified against ca_certs (or the system "
+             "trust store when ca_certs is unset); a client that fails verification fails "
+             "the handshake. The certificate is not passed to the application.",
+     .help = "Client certificates: 0 none, 1 optional (verified when sent), 2 required."},
     {.name = "ca_certs", .section = "SSL", .flags = "--ca-certs", .meta = "FILE",
      .kind = K::String, .field = &Config::ca_certs, .default_json = "null",
-     .support = S::Refused,
-     .note = "TLS is not implemented yet; terminate TLS in a reverse proxy.",
-     .help = "CA certificates for verifying clients."},
+     .note = "Read by the master at start and on HUP, like keyfile.",
+     .help = "CA certificates (PEM) that client certificates must chain to."},
     {.name = "suppress_ragged_eofs", .section = "SSL", .flags = "--suppress-ragged-eofs",
      .kind = K::Bool, .field = &Config::suppress_ragged_eofs, .default_json = "true",
-     .support = S::Planned, .help = "Treat a TLS connection closed without close_notify as EOF."},
+     .note = "Bastion never uses EOF to delimit a request, so this only decides whether such "
+             "a close counts as an ordinary EOF (true) or as a TLS error (false, logged at "
+             "debug); the connection closes either way.",
+     .help = "Treat a TLS connection closed without close_notify as an ordinary EOF."},
     {.name = "do_handshake_on_connect", .section = "SSL", .flags = "--do-handshake-on-connect",
      .kind = K::Bool, .field = &Config::do_handshake_on_connect, .default_json = "false",
-     .support = S::Planned, .help = "Complete the TLS handshake when a client connects."},
+     .note = "Accepted for compatibility: Bastion always completes the handshake first, "
+             "without blocking, within header_timeout.",
+     .help = "Complete the TLS handshake when a client connects."},
     {.name = "ciphers", .section = "SSL", .flags = "--ciphers", .meta = "STRING",
      .kind = K::String, .field = &Config::ciphers, .default_json = "null",
-     .support = S::Refused,
-     .note = "TLS is not implemented yet; terminate TLS in a reverse proxy.",
-     .help = "OpenSSL cipher list for TLS."},
+     .note = "Applies to TLS 1.2; TLS 1.3 suites are OpenSSL's defaults. An invalid list stops "
+             "the server at start.",
+     .help = "OpenSSL cipher list for TLS 1.2 (default: OpenSSL's)."},
 
     // --- Gunicorn 24+ ---
     {.name = "protocol", .section = "Gunicorn 24+", .flags = "--protocol", .meta = "STRING",

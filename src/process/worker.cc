@@ -24,6 +24,7 @@
 #include "python/ref.h"
 #include "server/server.h"
 #include "server/threaded.h"
+#include "server/tls.h"
 #include "wsgi/handler.h"
 #include "wsgi/types.h"
 
@@ -164,9 +165,34 @@ base::UniqueFd become_worker(const WorkerContext& ctx, pid_t master) {
   return sigfd;
 }
 
+/// HTTPS (docs/tls.md): the worker's TLS context, built from the PEM bytes the master read
+/// (this process may no longer be able to open the files). Built before the application is
+/// imported, so a bad certificate or key stops the first worker, and with it the server, at
+/// once. Null without certfile.
+std::unique_ptr<server::TlsContext> make_tls_context(const config::Config& c) {
+  if (c.certfile.empty()) return nullptr;
+  server::TlsSettings s;
+  s.cert_pem = c.tls_cert_pem;
+  s.key_pem = c.tls_key_pem;
+  s.ca_pem = c.tls_ca_pem;
+  s.cert_file = c.certfile;
+  s.key_file = c.keyfile;
+  s.ca_file = c.ca_certs;
+  s.cert_reqs = c.cert_reqs;
+  s.ciphers = c.ciphers;
+  s.suppress_ragged_eofs = c.suppress_ragged_eofs;
+  auto tls = server::TlsContext::create(s);
+  if (!tls.ok()) {
+    BLOG_CRIT("BST-E0112 cannot serve HTTPS: %s", tls.error().message.c_str());
+    _exit(base::kExitWorkerBoot);
+  }
+  return std::move(tls).value();
+}
+
 /// Serves `app` on the inherited listeners until told to stop; the worker's life after its
 /// Python boot, shared by both kinds of worker. The calling thread holds the GIL.
-[[noreturn]] void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t master);
+[[noreturn]] void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t master,
+                        std::unique_ptr<server::TlsContext> tls);
 
 }  // namespace
 
@@ -175,6 +201,7 @@ void run_worker(const WorkerContext& ctx) {
   os::reset_signals();
   pid_t master = ctx.master != 0 ? ctx.master : getppid();
   base::UniqueFd sigfd = become_worker(ctx, master);
+  std::unique_ptr<server::TlsContext> tls = make_tls_context(cfg);
 
   for (const std::string& kv : cfg.raw_env) {
     size_t eq = kv.find('=');
@@ -184,7 +211,7 @@ void run_worker(const WorkerContext& ctx) {
   capture_worker_output(cfg);  // --capture-output: fds 1 and 2 -> the error log file
   hooks::prepare_worker(cfg, ctx.age, master, cfg.workers);  // post_fork runs in the boot
   py::PyRef app = boot_application(cfg);
-  serve(ctx, std::move(app), std::move(sigfd), master);
+  serve(ctx, std::move(app), std::move(sigfd), master, std::move(tls));
 }
 
 void run_preloaded_worker(const WorkerContext& ctx, py::PyRef app) {
@@ -192,14 +219,16 @@ void run_preloaded_worker(const WorkerContext& ctx, py::PyRef app) {
   // inherited: start clean. --env was applied in the zygote, before the import.
   os::reset_signals();
   base::UniqueFd sigfd = become_worker(ctx, ctx.master);
+  std::unique_ptr<server::TlsContext> tls = make_tls_context(*ctx.config);
   hooks::prepare_worker(*ctx.config, ctx.age, ctx.master, ctx.config->workers);
   if (!hooks::run_post_fork()) _exit(base::kExitWorkerBoot);
-  serve(ctx, std::move(app), std::move(sigfd), ctx.master);
+  serve(ctx, std::move(app), std::move(sigfd), ctx.master, std::move(tls));
 }
 
 namespace {
 
-void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t master) {
+void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t master,
+           std::unique_ptr<server::TlsContext> tls) {
   const config::Config& cfg = *ctx.config;
   wsgi::EnvironSettings env_settings;
   env_settings.multithread = cfg.threads > 1;
@@ -220,6 +249,7 @@ void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t 
   std::string error;
   if (!access_log.open(cfg.accesslog, cfg.access_log_format, &error)) BLOG_ERROR("%s", error.c_str());
   server::Options options = server_options(cfg);
+  options.tls = tls.get();  // outlives the server: both live until this function exits
   // --threads N > 1: a pool of N attached Python threads runs the application; the loop
   // thread only does I/O.
   std::unique_ptr<server::ThreadedHandler> threaded;

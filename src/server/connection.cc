@@ -83,6 +83,14 @@ Connection::Connection(Server& server, base::UniqueFd fd, const os::SockAddr& pe
   body_.configure(server.options().body_buffer_size, &server.options().tmp_dir);
   proxy_pending_ = server.options().proxy_protocol && server.options().proxy_allow.contains(peer_);
   proxy_sniff_ = server.options().proxy_protocol && !proxy_pending_;
+  if (server.options().tls != nullptr) {
+    tls_ = TlsSession::create(*server.options().tls, fd_.get());
+    if (tls_ == nullptr) {
+      // Out of memory in OpenSSL: the first read sees EOF and the connection closes.
+      BLOG_ERROR("BST-E0111 cannot start a TLS session for %s", os::to_string(peer_).c_str());
+      ::shutdown(fd_.get(), SHUT_RDWR);
+    }
+  }
   accepted_ms_ = state_since_ = last_progress_ = server_.loop().now_ms();
   update_deadline();
 }
@@ -129,6 +137,12 @@ void Connection::on_io(uint32_t events) {
   if (state_ == State::Closed) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) can_read_ = true;
   if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) can_write_ = true;
+  if (tls_ != nullptr) {
+    // TLS records flow both ways: a read may wait for room to write (and a write for bytes
+    // to read). Both interests stay registered (edge-triggered), so either edge retries both.
+    if (events & EPOLLOUT) can_read_ = true;
+    if (events & EPOLLIN) can_write_ = true;
+  }
   advance();
 }
 
@@ -141,6 +155,10 @@ void Connection::on_timer(int64_t now_ms) {
                           {});
         close_now();
       } else if (in_.empty()) {
+        if (tls_ != nullptr && !tls_->established()) {
+          BLOG_DEBUG("TLS handshake with %s failed: not completed within header_timeout",
+                     os::to_string(peer_).c_str());
+        }
         close_now();  // idle keep-alive or a client that never spoke: close quietly
       } else {
         fail(http::ParseError::HeaderTimeout);
@@ -173,6 +191,7 @@ void Connection::stop_when_idle() {
 }
 
 void Connection::abort_now() {
+  if (tls_ != nullptr) tls_->abandon();  // a reset, not a TLS close
   // A plain close would leave everything still queued in the kernel's send buffer (megabytes)
   // on an orphaned socket, trickled out to a peer that does not read for as long as the
   // kernel's retries last. A zero linger time resets the connection and frees it at once.
@@ -190,6 +209,7 @@ void Connection::close_now() {
   state_ = State::Closed;
   deadline_ = 0;
   source_.reset();
+  if (tls_ != nullptr) tls_->shutdown();  // best-effort close_notify, never blocks
   server_.loop().remove(fd_.get());
   fd_.reset();
   server_.connection_closed(this);
@@ -218,8 +238,7 @@ void Connection::advance() {
       case State::Linger: {
         if (!out_.empty() || file_left_ > 0) {
           progress = flush();
-          if (out_.empty() && file_left_ == 0 && state_ == State::Linger)
-            ::shutdown(fd_.get(), SHUT_WR);
+          if (out_.empty() && file_left_ == 0 && state_ == State::Linger) half_close();
           break;
         }
         // Drain and discard what the client still sends, so our close does not turn into a
@@ -249,7 +268,13 @@ void Connection::advance() {
 bool Connection::read_some() {
   if (!can_read_ || peer_eof_) return false;
   char* dst = in_.prepare(kReadChunk);
-  ssize_t n = ::read(fd_.get(), dst, in_.writable());
+  ssize_t n;
+  if (tls_ == nullptr) {
+    n = ::read(fd_.get(), dst, in_.writable());
+  } else {
+    if (proxy_pending_ || !tls_->established()) return false;  // parse_head() drives those
+    n = tls_recv(dst, in_.writable());
+  }
   if (n > 0) {
     in_.commit(static_cast<size_t>(n));
     last_progress_ = server_.loop().now_ms();
@@ -305,7 +330,8 @@ bool Connection::read_proxy_header() {
 }
 
 bool Connection::parse_head() {
-  if (proxy_pending_) return read_proxy_header();
+  if (proxy_pending_) return tls_ == nullptr ? read_proxy_header() : peek_proxy_header();
+  if (tls_ != nullptr && !tls_->established()) return tls_handshake();
   if (proxy_sniff_ && !in_.empty()) {
     // A direct client (not in proxy_allow_ips) may not claim another address.
     http::ProxySniff sniff = http::sniff_proxy_header(in_.view());
@@ -411,7 +437,8 @@ bool Connection::read_body() {
 bool Connection::read_body_direct() {
   if (!can_read_ || peer_eof_) return false;
   size_t want = body_left_ < kBodyReadChunk ? static_cast<size_t>(body_left_) : kBodyReadChunk;
-  ssize_t n = ::read(fd_.get(), body_.prepare(want), want);
+  char* dst = body_.prepare(want);
+  ssize_t n = tls_ == nullptr ? ::read(fd_.get(), dst, want) : tls_recv(dst, want);
   if (n > 0) {
     body_.commit(static_cast<size_t>(n));
     body_left_ -= static_cast<uint64_t>(n);
@@ -441,6 +468,7 @@ void Connection::dispatch() {
   info.peer = &peer_;
   info.local = local_;
   info.peer_trusted = peer_trusted_;
+  info.tls = tls_ != nullptr;
   info.request_id = request_id_;
   info.connection_id = id_;
   info.request_index = request_index_;
@@ -567,10 +595,14 @@ bool Connection::pump() {
         keep_alive_ = false;
         write_access_log();
         source_.reset();
+        // Over TLS, no close_notify either: it would make the truncation look like a clean end.
+        if (tls_ != nullptr) tls_->abandon();
         if (can_write_ && !out_.empty()) {
           std::string_view pending = out_.view();
           [[maybe_unused]] ssize_t sent =
-              ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+              tls_ == nullptr
+                  ? ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT)
+                  : tls_->write(pending.data(), pending.size());
         }
         close_now();
         return true;
@@ -617,22 +649,30 @@ void Connection::write_access_log() {
 
 bool Connection::flush() {
   bool progress = false;
-  while (can_write_ && !out_.empty()) {
-    std::string_view pending = out_.view();
-    ssize_t n = ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      out_.consume(static_cast<size_t>(n));
-      last_progress_ = server_.loop().now_ms();
-      progress = true;
-      continue;
+  for (;;) {
+    while (can_write_ && !out_.empty()) {
+      std::string_view pending = out_.view();
+      ssize_t n = tls_ == nullptr ? ::send(fd_.get(), pending.data(), pending.size(), MSG_NOSIGNAL)
+                                  : tls_send(pending.data(), pending.size());
+      if (n > 0) {
+        out_.consume(static_cast<size_t>(n));
+        last_progress_ = server_.loop().now_ms();
+        progress = true;
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        can_write_ = false;
+        break;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      close_now();  // EPIPE, ECONNRESET: the client is gone
+      return true;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      can_write_ = false;
-      break;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    close_now();  // EPIPE, ECONNRESET: the client is gone
-    return true;
+    // Over TLS a file is sent through out_ (no sendfile): refill once it has drained. This
+    // leaves file_left_ at 0 or out_ non-empty, so the sendfile loop below is plain-only.
+    if (tls_ == nullptr || !can_write_ || !out_.empty() || file_left_ == 0) break;
+    if (!read_file_chunk()) break;
+    progress = true;
   }
   while (can_write_ && out_.empty() && file_left_ > 0) {
     off_t off = file_offset_;
@@ -701,9 +741,15 @@ void Connection::begin_linger() {
   flush();
   if (state_ == State::Closed) return;
   if (out_.empty() && file_left_ == 0) {
-    ::shutdown(fd_.get(), SHUT_WR);
+    half_close();
     if (peer_eof_) close_now();
   }
+}
+
+// Our side is done sending: over TLS a close_notify first (best effort), then the FIN.
+void Connection::half_close() {
+  if (tls_ != nullptr) tls_->shutdown();
+  ::shutdown(fd_.get(), SHUT_WR);
 }
 
 }  // namespace bastion::server

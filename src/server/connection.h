@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // One client connection's state machine: read -> parse head -> receive body -> dispatch to
 // the Handler -> write the response (non-blocking, high-water bounded) -> keep-alive or close.
+// Over plain TCP or, when the server has a TlsContext, over TLS (server/tls.h, docs/tls.md).
 // Loop thread only. Owned by the Server; never destroyed inside its own on_io() (the server
 // reaps closed connections after the poll round).
 #pragma once
@@ -18,6 +19,7 @@
 #include "os/socket.h"
 #include "server/body.h"
 #include "server/handler.h"
+#include "server/tls.h"
 
 namespace bastion::server {
 
@@ -64,6 +66,13 @@ class Connection final : public event::IoHandler {
   bool read_some();
   bool parse_head();
   bool read_proxy_header();
+  // TLS (docs/tls.md, connection_tls.cc); only reached when tls_ is set.
+  bool peek_proxy_header();
+  bool tls_handshake();
+  bool read_file_chunk();
+  ssize_t tls_recv(char* dst, size_t cap);
+  ssize_t tls_send(const char* src, size_t len);
+  void half_close();
   bool read_body();
   bool read_body_direct();
   void dispatch();
@@ -98,6 +107,9 @@ class Connection final : public event::IoHandler {
   uint32_t request_index_ = 0;
   bool proxy_pending_ = false;  // proxy_protocol on, an allowed proxy, header not read yet
   bool proxy_sniff_ = false;    // proxy_protocol on, a direct client: refuse a PROXY header
+  // HTTPS: all socket I/O goes through the session; null for plain HTTP (every I/O call tests
+  // this pointer and nothing else, so the plain path pays one predictable branch).
+  std::unique_ptr<TlsSession> tls_;
 
   base::Buffer in_;
   http::RequestParser parser_;

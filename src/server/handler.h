@@ -30,6 +30,7 @@ struct RequestInfo {
   const os::SockAddr* peer = nullptr;      // the client (or the proxy)
   const os::SockAddr* local = nullptr;     // the listener's bound address
   bool peer_trusted = false;               // peer is in forwarded_allow_ips (or a unix socket)
+  bool tls = false;                        // arrived over TLS: wsgi.url_scheme defaults to https
   std::string_view request_id;             // X-Request-ID from a trusted peer, or generated
   uint64_t connection_id = 0;
   uint32_t request_index = 0;              // 0-based request number on this connection

@@ -11,6 +11,8 @@
 
 namespace bastion::server {
 
+class TlsContext;
+
 struct Options {
   http::Limits limits;
   int64_t keepalive_ms = 2000;        // idle time allowed between requests (0 = no keep-alive)
@@ -30,6 +32,9 @@ struct Options {
   os::NetList proxy_allow;            // proxy_allow_ips
   size_t output_high_water = 256 << 10;
   bool sendfile = true;
+  // HTTPS (docs/tls.md): when set, every connection is TLS; not owned, outlives the server.
+  // Null (the default) keeps the plain path free of any TLS cost beyond a pointer test.
+  const TlsContext* tls = nullptr;
 };
 
 }  // namespace bastion::server

@@ -436,7 +436,9 @@ PyRef EnvironBuilder::build(const server::RequestInfo& info, PyObject* input, Py
     if (scheme == nullptr && (fwd_proto == "https" || fwd_proto == "http"))
       scheme = fwd_proto == "https" ? "https" : "http";
   }
-  bool https = scheme != nullptr && std::string_view(scheme) == "https";
+  // A TLS connection is https unless a trusted proxy's scheme header says otherwise (Gunicorn:
+  // is_ssl sets the default, secure_scheme_headers override it).
+  bool https = scheme != nullptr ? std::string_view(scheme) == "https" : info.tls;
   set(e, m.k_scheme, https ? m.v_https : m.v_http);
 
   // REMOTE_ADDR: the peer, or for a trusted proxy the nearest untrusted hop it reports.

@@ -216,9 +216,11 @@ TEST(Load, SettingsBastionDoesNotHonour) {
             std::string::npos);
   e = load_err(dir, {"--protocol", "uwsgi", "app:app"});
   EXPECT_NE(e.message.find("uwsgi_pass"), std::string::npos);
-  // Unsafe to run without: refused until implemented.
+  // TLS files are read at load time (in the master): a missing one is a usage error.
   e = load_err(dir, {"--certfile", "c.pem", "--keyfile", "k.pem", "app:app"});
-  EXPECT_NE(e.message.find("TLS is not implemented yet"), std::string::npos);
+  EXPECT_NE(e.message.find("--certfile: cannot read '"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("c.pem': No such file or directory"), std::string::npos);
+  EXPECT_EQ(e.code, kExitUsage);
   // Served another way: a warning.
   Loaded l = load_ok(dir, {"-k", "gevent", "--threads", "4", "app:app"});
   EXPECT_TRUE(has_warning(l, "-k: 'gevent' workers are not available; Bastion serves with its "
@@ -254,6 +256,32 @@ TEST(Load, ChdirIsResolved) {
   dir.write("sub/keep.txt", "");
   EXPECT_EQ(load_ok(dir, {"--chdir", "sub", "app:app"}).config.chdir, dir.file("sub"));
   EXPECT_EQ(load_ok(dir, {"--chdir", dir.path(), "app:app"}).config.chdir, dir.path());
+}
+
+TEST(Load, TlsFilesAreReadAtLoad) {
+  ScratchDir dir;
+  dir.write("tls/cert.pem", "CERT");
+  dir.write("tls/key.pem", "KEY");
+  dir.write("tls/ca.pem", "CA");
+  // Relative to chdir (the default: the working directory); the PEM is parsed by the workers.
+  Loaded l = load_ok(dir, {"--certfile", "tls/cert.pem", "--keyfile", "tls/key.pem",
+                           "--ca-certs", "tls/ca.pem", "--cert-reqs", "2", "app:app"});
+  EXPECT_EQ(l.config.tls_cert_pem, "CERT");
+  EXPECT_EQ(l.config.tls_key_pem, "KEY");
+  EXPECT_EQ(l.config.tls_ca_pem, "CA");
+  EXPECT_TRUE(l.warnings.empty());
+  // The key may sit in the certfile; a keyfile alone is an error.
+  l = load_ok(dir, {"--certfile", dir.file("tls/cert.pem"), "app:app"});
+  EXPECT_EQ(l.config.tls_cert_pem, "CERT");
+  EXPECT_TRUE(l.config.tls_key_pem.empty());
+  base::Error e = load_err(dir, {"--keyfile", "tls/key.pem", "app:app"});
+  EXPECT_NE(e.message.find("--keyfile: TLS needs a certificate too"), std::string::npos);
+  dir.write("tls/empty.pem", "");
+  e = load_err(dir, {"--certfile", "tls/cert.pem", "--ca-certs", "tls/empty.pem", "app:app"});
+  EXPECT_NE(e.message.find("--ca-certs: '" + dir.file("tls/empty.pem") + "' is empty"),
+            std::string::npos) << e.message;
+  // Without TLS nothing is read.
+  EXPECT_TRUE(load_ok(dir, {"app:app"}).config.tls_cert_pem.empty());
 }
 
 TEST(Load, ArgvEntryPoint) {
