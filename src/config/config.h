@@ -88,6 +88,7 @@ struct Config {
   std::string proc_name;
   bool sendfile = true;                   // --no-sendfile; $SENDFILE
   bool daemon = false;                    // -D
+  bool enable_backlog_metric = false;     // StatsD gunicorn.backlog (Linux TCP_INFO)
 
   // --- TLS ---
   std::string certfile;

@@ -364,6 +364,7 @@ const Setting kTable[] = {
      .note = "Metrics as Gunicorn names them: gunicorn.requests and "
              "gunicorn.request.status.CODE counters and the gunicorn.request.duration timer "
              "(ms) per request, the gunicorn.workers gauge from the master (each second), "
+             "the gunicorn.backlog histogram with --enable-backlog-metric, "
              "gunicorn.log.critical/error/warning counters; one UDP (or unix datagram) packet "
              "each, never blocking.",
      .help = "Send StatsD metrics to HOST:PORT or unix://PATH."},
@@ -473,8 +474,11 @@ const Setting kTable[] = {
      .note = "Bastion has no control socket, so it is always disabled.",
      .help = "Disable the control socket (always the case in Bastion; --no-control-socket)."},
     {.name = "enable_backlog_metric", .section = "Gunicorn 24+",
-     .flags = "--enable-backlog-metric", .kind = K::Bool, .default_json = "false",
-     .support = S::Planned, .help = "Report the listen backlog as a StatsD metric."},
+     .flags = "--enable-backlog-metric", .kind = K::Bool,
+     .field = &Config::enable_backlog_metric, .default_json = "false",
+     .note = "Needs --statsd-host; sums the accept queues of the TCP listeners once a second.",
+     .help = "Send the number of connections waiting to be accepted as the StatsD histogram "
+             "gunicorn.backlog."},
     {.name = "dirty_apps", .section = "Gunicorn 24+", .flags = "--dirty-app", .meta = "STRING",
      .kind = K::List, .default_json = "[]", .support = S::Rejected,
      .note = "Bastion has no dirty-arbiter pool; run long jobs in a task queue.",

@@ -127,6 +127,11 @@ void StatsdClient::gauge(std::string_view name, int64_t value) {
   send(packet(name, std::to_string(value), "g"));
 }
 
+void StatsdClient::histogram(std::string_view name, int64_t value) {
+  if (!enabled()) return;
+  send(packet(name, std::to_string(value), "h"));
+}
+
 void StatsdClient::timing_us(std::string_view name, int64_t microseconds) {
   if (!enabled()) return;
   if (microseconds < 0) microseconds = 0;

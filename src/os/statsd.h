@@ -44,6 +44,8 @@ class StatsdClient {
   void increment(std::string_view name, int64_t value = 1);
   /// "<prefix><name>:<value>|g"
   void gauge(std::string_view name, int64_t value);
+  /// "<prefix><name>:<value>|h" (a histogram sample, as Gunicorn's gunicorn.backlog).
+  void histogram(std::string_view name, int64_t value);
   /// "<prefix><name>:<ms>|ms" with microsecond precision ("12.345").
   void timing_us(std::string_view name, int64_t microseconds);
 

@@ -82,7 +82,9 @@ void Master::handle_signal(int sig) {
 
 void Master::report() {
   int ready = ready_count(generation_);
-  report_worker_count(static_cast<int>(children_.size()));  // StatsD gunicorn.workers gauge
+  // StatsD: gunicorn.workers gauge, gunicorn.backlog with --enable-backlog-metric.
+  report_master_metrics(static_cast<int>(children_.size()), listeners_.fds(),
+                        cfg_.enable_backlog_metric);
   std::string status = std::to_string(ready) + " of " + std::to_string(target_) + " worker(s) ready";
   if (reload_.active) status += " (reloading)";
   if (!announced_ && booted_ && ready >= target_) {

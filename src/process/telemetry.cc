@@ -2,6 +2,10 @@
 // Syslog and StatsD wiring (see telemetry.h).
 #include "process/telemetry.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "os/statsd.h"
@@ -69,7 +73,15 @@ void install_telemetry(const config::Config& cfg) {
   if (any) base::log::set_observer(&on_log_message);
 }
 
-void report_worker_count(int workers) {
+int64_t accept_queue_length(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return -1;
+  if (info.tcpi_state != TCP_LISTEN) return -1;
+  return static_cast<int64_t>(info.tcpi_unacked);  // for a listener: the accept queue
+}
+
+void report_master_metrics(int workers, const std::vector<int>& listeners, bool backlog) {
   os::StatsdClient& statsd = os::StatsdClient::process();
   if (!statsd.enabled()) return;
   static int64_t next_ms = 0;
@@ -77,6 +89,12 @@ void report_worker_count(int workers) {
   if (now < next_ms) return;
   next_ms = now + 1000;
   statsd.gauge("gunicorn.workers", workers);
+  if (!backlog) return;
+  int64_t waiting = 0;
+  for (int fd : listeners) {
+    if (int64_t n = accept_queue_length(fd); n > 0) waiting += n;
+  }
+  statsd.histogram("gunicorn.backlog", waiting);
 }
 
 }  // namespace bastion::process

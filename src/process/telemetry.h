@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -20,8 +21,14 @@ std::string syslog_tag_base(const config::Config& cfg);
 /// by the config loader; an address that still fails to parse is logged and skipped.
 void install_telemetry(const config::Config& cfg);
 
-/// The master's "gunicorn.workers" gauge; sent at most once a second (callers may call it on
-/// every loop round). No-op without --statsd-host.
-void report_worker_count(int workers);
+/// The master's "gunicorn.workers" gauge and, with --enable-backlog-metric, the
+/// "gunicorn.backlog" histogram: connections waiting in the accept queues of `listeners`
+/// (TCP_INFO of each TCP listening socket; unix sockets have none). Sent at most once a
+/// second (callers may call it on every loop round). No-op without --statsd-host.
+void report_master_metrics(int workers, const std::vector<int>& listeners, bool backlog);
+
+/// Connections waiting to be accepted on TCP listening socket `fd` (Linux TCP_INFO
+/// tcpi_unacked); -1 when `fd` is not a TCP listener.
+int64_t accept_queue_length(int fd);
 
 }  // namespace bastion::process

@@ -3,6 +3,7 @@
 StatsD packets, and --check-config / `bastion check --app` with the full configuration."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from bastion_test import APPS, BIN, Server  # noqa: E402
+sys.path.insert(0, os.path.join(APPS, "process"))
+from proc_support import children_of, cmdline  # noqa: E402
 
 GUARD_APPS = os.path.join(APPS, "guard")
 
@@ -250,6 +253,37 @@ class Statsd(AppDir):
         self.assertEqual(len(durations), 2, got)
         self.assertRegex(durations[0], r"^svc\.gunicorn\.request\.duration:\d+\.\d{3}\|ms" + tags.replace("|", r"\|") + "$")
         self.assertTrue([m for m in got if m.startswith("svc.gunicorn.workers:") and m.endswith("|g" + tags)], got)
+
+
+def backlog(datagrams):
+    return [int(m[len("gunicorn.backlog:"):-2]) for m in datagrams
+            if m.startswith("gunicorn.backlog:") and m.endswith("|h")]
+
+
+class BacklogMetric(AppDir):
+    def test_backlog_histogram_counts_queued_connections(self):
+        # A stopped worker accepts nothing: the connections wait in the listen queue, and the
+        # master reports how many (Linux TCP_INFO) as gunicorn.backlog.
+        rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        rx.bind(("127.0.0.1", 0))
+        port = rx.getsockname()[1]
+        conns = []
+        with rx, self.server("--statsd-host", "127.0.0.1:%d" % port, "--enable-backlog-metric",
+                             workers=1) as srv:
+            workers = [p for p in children_of(srv.proc.pid) if "bastion: worker" in cmdline(p)]
+            self.assertEqual(len(workers), 1)
+            os.kill(workers[0], signal.SIGSTOP)
+            try:
+                conns = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(5)]
+                got = drain(rx, lambda g: max(backlog(g), default=0) >= 5, timeout=5)
+            finally:
+                os.kill(workers[0], signal.SIGCONT)
+                for c in conns:
+                    c.close()
+        values = backlog(got)
+        self.assertEqual(values[0], 0, got)  # at start, before anything was queued
+        # Ours, plus possibly the harness's readiness probe if the worker had not taken it yet.
+        self.assertIn(max(values), (5, 6), got)
 
 
 class CheckConfig(AppDir):

@@ -228,11 +228,8 @@ TEST(Load, SettingsBastionDoesNotHonour) {
   l = load_ok(dir, {"--spew", "--permit-obsolete-folding", "app:app"});
   EXPECT_TRUE(has_warning(l, "--spew: spew has no effect in Bastion."));
   EXPECT_TRUE(has_warning(l, "always strict"));
-  l = load_ok(dir, {"--enable-backlog-metric", "app:app"});
-  EXPECT_TRUE(has_warning(l, "--enable-backlog-metric: enable_backlog_metric is accepted but not "
-                             "implemented yet; it has no effect."));
-  // -D and -R are implemented: no warning.
-  EXPECT_TRUE(load_ok(dir, {"-D", "-R", "app:app"}).warnings.empty());
+  // Implemented (no "not implemented" row is left in the table): no warning.
+  EXPECT_TRUE(load_ok(dir, {"-D", "-R", "--enable-backlog-metric", "app:app"}).warnings.empty());
   // Defaults of such settings are silent; Gunicorn's --no-control-socket is accepted.
   EXPECT_TRUE(load_ok(dir, {"-k", "sync", "--no-control-socket", "app:app"}).warnings.empty());
   EXPECT_TRUE(load_ok(dir, {"-k", "gthread", "app:app"}).warnings.empty());
