@@ -511,7 +511,8 @@ const Hook kHooks[] = {
      "when the number of workers changes (old_value None at start)"},
     {"on_exit", 1, 1, "server", "master", true, "just before the master exits (waited for)"},
     {"ssl_context", 2, 2, "config, default_ssl_context_factory", "worker", false,
-     "not yet: it would build the TLS context"},
+     "never: TLS is OpenSSL inside the C++ server, so a Python ssl.SSLContext cannot be "
+     "used; set certfile, keyfile, ca_certs, cert_reqs and ciphers instead"},
 };
 
 }  // namespace
