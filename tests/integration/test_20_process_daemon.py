@@ -35,6 +35,11 @@ class Daemon(unittest.TestCase):
         self.pid = None
 
     def tearDown(self):
+        if self.pid is None and os.path.exists(self.pidfile):
+            # A test that failed before reading the pidfile must not leave a daemon behind.
+            with open(self.pidfile) as f:
+                text = f.read().strip()
+            self.pid = int(text) if text.isdigit() else None
         if self.pid and alive(self.pid):
             os.kill(self.pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
