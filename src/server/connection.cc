@@ -280,14 +280,15 @@ bool Connection::read_some() {
     last_progress_ = server_.loop().now_ms();
     return true;
   }
+  return read_ended(n);
+}
+
+bool Connection::read_ended(ssize_t n) {
   if (n == 0) {
     peer_eof_ = true;
-    if (state_ == State::ReadHead && in_.empty()) {
-      close_now();  // clean close between requests
-    } else if (state_ == State::ReadHead || state_ == State::ReadBody) {
-      // The client went away mid-request: nothing to answer.
-      close_now();
-    }
+    // Between requests a clean close; mid-request the client went away and there is nothing
+    // to answer. While a response is under way it goes on (the peer may have half-closed).
+    if (state_ == State::ReadHead || state_ == State::ReadBody) close_now();
     return true;
   }
   if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -446,18 +447,7 @@ bool Connection::read_body_direct() {
     if (body_left_ == 0) dispatch();
     return true;
   }
-  if (n == 0) {
-    peer_eof_ = true;
-    close_now();  // the client went away mid-request: nothing to answer
-    return true;
-  }
-  if (errno == EAGAIN || errno == EWOULDBLOCK) {
-    can_read_ = false;
-    return false;
-  }
-  if (errno == EINTR) return true;
-  close_now();
-  return true;
+  return read_ended(n);  // state_ is ReadBody: EOF closes
 }
 
 void Connection::dispatch() {

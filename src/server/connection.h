@@ -64,6 +64,9 @@ class Connection final : public event::IoHandler {
  private:
   void advance();
   bool read_some();
+  /// A read returned `n` <= 0 (EOF, would block, error): updates the connection and returns
+  /// what read_some() returns (true: progress or closed; false: wait for readiness).
+  bool read_ended(ssize_t n);
   bool parse_head();
   bool read_proxy_header();
   // TLS (docs/tls.md, connection_tls.cc); only reached when tls_ is set.
