@@ -80,18 +80,44 @@ def fetch(conn, method, path, body=None):
     return resp.status, resp.read()
 
 
-class TlsTest(unittest.TestCase):
+class PkiCase(unittest.TestCase):
+    """A fresh CA with server and client certificates in cls.pki for the whole class."""
+
     @classmethod
     def setUpClass(cls):
         cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
         make_pki(cls.pki)
-        cls.server = TlsServer(cls.pki, "--log-level", "debug").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.pki, ignore_errors=True)
+
+
+class TlsServerCase(PkiCase):
+    """Plus one TLS server for the whole class, started with server_args(pki)."""
+
+    WAIT = True  # False: the class waits for readiness itself
+
+    @classmethod
+    def server_args(cls, pki):
+        return ()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = TlsServer(cls.pki, *cls.server_args(cls.pki), wait=cls.WAIT).start()
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
         os.unlink(cls.server.log.name)
-        shutil.rmtree(cls.pki, ignore_errors=True)
+        super().tearDownClass()
+
+
+class TlsTest(TlsServerCase):
+    @classmethod
+    def server_args(cls, pki):
+        return ("--log-level", "debug")
 
     def test_get_is_https(self):
         conn = self.server.https()
@@ -159,19 +185,11 @@ class TlsTest(unittest.TestCase):
             self.assertEqual(fetch(conn, "GET", "/scheme")[0], 200)
 
 
-class ClientCertTest(unittest.TestCase):
+class ClientCertTest(TlsServerCase):
     @classmethod
-    def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
-        make_pki(cls.pki)
-        cls.server = TlsServer(cls.pki, "--cert-reqs", "2", "--ca-certs",
-                               os.path.join(cls.pki, "ca.crt"), "--log-level", "debug").start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
-        shutil.rmtree(cls.pki, ignore_errors=True)
+    def server_args(cls, pki):
+        return ("--cert-reqs", "2", "--ca-certs", os.path.join(pki, "ca.crt"),
+                "--log-level", "debug")
 
     def test_required_client_cert_missing_fails_handshake(self):
         conn = self.server.https()
@@ -203,11 +221,8 @@ class OptionalClientCertTest(ClientCertTest):
     """cert_reqs 1: a client without a certificate is served; a sent one must verify."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
-        make_pki(cls.pki)
-        cls.server = TlsServer(cls.pki, "--cert-reqs", "1", "--ca-certs",
-                               os.path.join(cls.pki, "ca.crt")).start()
+    def server_args(cls, pki):
+        return ("--cert-reqs", "1", "--ca-certs", os.path.join(pki, "ca.crt"))
 
     test_required_client_cert_missing_fails_handshake = None  # not required here
 
@@ -217,17 +232,8 @@ class OptionalClientCertTest(ClientCertTest):
             self.assertEqual(fetch(conn, "GET", "/scheme")[0], 200)
 
 
-class KeysAndReloadTest(unittest.TestCase):
+class KeysAndReloadTest(PkiCase):
     """The master reads the files: a root-only key works with -u, and HUP re-reads them."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
-        make_pki(cls.pki)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.pki, ignore_errors=True)
 
     def served_cert(self, port):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -297,20 +303,12 @@ class KeysAndReloadTest(unittest.TestCase):
             os.unlink(server.log.name)
 
 
-class ThreadsTest(unittest.TestCase):
+class ThreadsTest(TlsServerCase):
     """--threads 4: many TLS clients at once, each with uploads and file downloads."""
 
     @classmethod
-    def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
-        make_pki(cls.pki)
-        cls.server = TlsServer(cls.pki, "--threads", "4").start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
-        shutil.rmtree(cls.pki, ignore_errors=True)
+    def server_args(cls, pki):
+        return ("--threads", "4")
 
     def test_threads_concurrent_clients(self):
         data = os.urandom(300000)
@@ -332,23 +330,21 @@ class ThreadsTest(unittest.TestCase):
             self.assertEqual(file[1], tls_app.pattern())
 
 
-class ProxyProtocolTest(unittest.TestCase):
+class ProxyProtocolTest(TlsServerCase):
+    WAIT = False
+
+    @classmethod
+    def server_args(cls, pki):
+        return ("--proxy-protocol", "v1")
+
     @classmethod
     def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
-        make_pki(cls.pki)
-        cls.server = TlsServer(cls.pki, "--proxy-protocol", "v1", wait=False).start()
+        super().setUpClass()
         # The readiness probe would be refused (no PROXY header): wait for the log instead.
         deadline = time.monotonic() + 15
         while "Booting worker" not in cls.server.output() and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        os.unlink(cls.server.log.name)
-        shutil.rmtree(cls.pki, ignore_errors=True)
 
     def request(self, header, split=False):
         raw = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
@@ -381,16 +377,7 @@ class ProxyProtocolTest(unittest.TestCase):
         self.assertEqual(env["remote_addr"], "198.51.100.9")
 
 
-class StartupErrorTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.pki = tempfile.mkdtemp(prefix="bastion-tls-")
-        make_pki(cls.pki)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.pki, ignore_errors=True)
-
+class StartupErrorTest(PkiCase):
     def run_bastion(self, *args):
         port = socket.socket()
         port.bind(("127.0.0.1", 0))
