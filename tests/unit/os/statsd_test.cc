@@ -3,9 +3,6 @@
 // and real packets received on a UDP socket bound to 127.0.0.1.
 #include "os/statsd.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,16 +11,12 @@
 #include <set>
 #include <string>
 
+#include "os_test_util.h"
+
 namespace bastion::os {
 namespace {
 
-std::string receive(int fd) {
-  pollfd pfd{fd, POLLIN, 0};
-  if (poll(&pfd, 1, 2000) != 1) return "";
-  char buf[2048];
-  ssize_t n = recv(fd, buf, sizeof buf, 0);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-}
+using test_util::receive;
 
 TEST(Statsd, Address) {
   StatsdClient::Options o;
@@ -48,20 +41,15 @@ TEST(Statsd, Prefix) {
 }
 
 TEST(Statsd, PacketsOverUdp) {
-  int rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  uint16_t port = 0;
+  int rx = test_util::bind_udp_loopback(&port);
   ASSERT_GE(rx, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(rx, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
-  socklen_t len = sizeof sin;
-  getsockname(rx, reinterpret_cast<sockaddr*>(&sin), &len);
 
   StatsdClient client;
   EXPECT_FALSE(client.enabled());
   client.increment("ignored");  // disabled: nothing sent
   StatsdClient::Options o;
-  ASSERT_TRUE(StatsdClient::parse_address("127.0.0.1:" + std::to_string(ntohs(sin.sin_port)), &o).ok());
+  ASSERT_TRUE(StatsdClient::parse_address("127.0.0.1:" + std::to_string(port), &o).ok());
   o.prefix = "web";
   o.tags = "env:test,app:x";
   client.configure(o);

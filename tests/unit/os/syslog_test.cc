@@ -3,9 +3,6 @@
 // and to a unix datagram socket in a temporary directory.
 #include "os/syslog.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,16 +13,12 @@
 #include <cstring>
 #include <string>
 
+#include "os_test_util.h"
+
 namespace bastion::os {
 namespace {
 
-std::string receive(int fd) {
-  pollfd pfd{fd, POLLIN, 0};
-  if (poll(&pfd, 1, 2000) != 1) return "";
-  char buf[4096];
-  ssize_t n = recv(fd, buf, sizeof buf, 0);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-}
+using test_util::receive;
 
 TEST(SyslogAddr, Forms) {
   auto udp = parse_syslog_addr("udp://LocalHost:5514");
@@ -83,17 +76,12 @@ TEST(SyslogFormat, Rfc3164) {
 }
 
 TEST(SyslogSink, UdpLoopback) {
-  int rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  uint16_t port = 0;
+  int rx = test_util::bind_udp_loopback(&port);
   ASSERT_GE(rx, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(rx, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
-  socklen_t len = sizeof sin;
-  getsockname(rx, reinterpret_cast<sockaddr*>(&sin), &len);
   SyslogSink sink;
   SyslogSink::Options o;
-  o.addr = parse_syslog_addr("udp://127.0.0.1:" + std::to_string(ntohs(sin.sin_port))).value();
+  o.addr = parse_syslog_addr("udp://127.0.0.1:" + std::to_string(port)).value();
   o.facility = syslog_facility_code("local3");
   o.tag_base = "gunicorn.myapp";
   sink.configure(o);
