@@ -94,8 +94,8 @@ int serve(int argc, char** argv) {
     return bastion::base::kExitUsage;
   }
   // HUP re-reads every source (config file, *_CMD_ARGS, the same command line) from scratch.
-  // A copy of the arguments: the master's process title reuses (overwrites) argv's memory.
-  std::vector<std::string> args(argv + 1, argv + argc);
+  // From the copy taken above: the master's process title reuses (overwrites) argv's memory.
+  std::vector<std::string> args(start.argv.begin() + 1, start.argv.end());
   bastion::process::ReloadConfig reload = [args, options]() -> bastion::base::Result<config::Config> {
     auto again = config::load_args(args, config::environ_from(environ), options);
     if (!again.ok()) return std::move(again).error();
