@@ -18,13 +18,12 @@
 #include "check/cli.h"
 #include "config/cli.h"
 #include "config/report.h"
-#include "guard/dry_run.h"
 #include "os/daemon.h"
+#include "os/python.h"
 #include "os/signals.h"
 #include "process/master.h"
-#include "process/python_logging.h"
+#include "process/runtime.h"
 #include "process/telemetry.h"
-#include "python/interpreter.h"
 
 extern char** environ;
 
@@ -54,7 +53,7 @@ int serve(int argc, char** argv) {
     unsetenv(bastion::process::kUpgradeEnv);  // describes this process only
   }
   config::LoadOptions options;
-  options.python = bastion::py::Interpreter::python_executable();
+  options.python = bastion::os::python_executable();
   // Relative paths (config file, pyproject.toml, --chdir) stay anchored at the directory
   // bastion was started in, also when a HUP re-reads them after --chdir.
   char start_dir[4096];
@@ -86,12 +85,16 @@ int serve(int argc, char** argv) {
     // As Gunicorn: load the application too and exit 0 or 1. The import runs in a child, so
     // this process stays Python-free. --print-config without an application only prints.
     if (cfg.app_uri.empty()) return 0;
-    return bastion::guard::check_config(cfg, &bastion::process::apply_python_logging,
-                                        cfg.check_config);
+    return bastion::process::check_config(cfg, cfg.check_config);
   }
   if (!cfg.chdir.empty() && chdir(cfg.chdir.c_str()) != 0) {
     std::fprintf(stderr, "bastion: error: --chdir %s: %s\n", cfg.chdir.c_str(), strerror(errno));
     return bastion::base::kExitUsage;
+  }
+  // The workers' runtime module (CPython, OpenSSL): found now, loaded only by the children.
+  if (auto runtime = bastion::process::open_runtime(); !runtime.ok()) {
+    BLOG_CRIT("BST-E0709 %s", runtime.error().message.c_str());
+    return bastion::base::kExitWorkerBoot;
   }
   // HUP re-reads every source (config file, *_CMD_ARGS, the same command line) from scratch.
   // From the copy taken above: the master's process title reuses (overwrites) argv's memory.
@@ -125,7 +128,7 @@ int serve(int argc, char** argv) {
 int main(int argc, char** argv) {
   bastion::os::init_process_title(argc, argv);
   if (argc >= 2 && std::string_view(argv[1]) == "check") {
-    if (has_flag(argc - 1, argv + 1, "--app")) return bastion::guard::run_check_app(argc - 1, argv + 1, &bastion::process::apply_python_logging);
+    if (has_flag(argc - 1, argv + 1, "--app")) return bastion::process::run_check_app(argc - 1, argv + 1);
     return bastion::check::run_cli(argc - 1, argv + 1);
   }
   return serve(argc, argv);

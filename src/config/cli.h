@@ -38,7 +38,7 @@ enum class Action {
 
 struct LoadOptions {
   /// Interpreter that evaluates config files. "" = $VIRTUAL_ENV/bin/python3, else python3 on
-  /// the PATH of `env` (the lead passes py::Interpreter::python_executable()).
+  /// the PATH of `env` (main.cc passes os::python_executable()).
   std::string python;
   /// Directory that relative paths (config file, --chdir, pyproject.toml) start from.
   /// "" = the process's current directory.

@@ -16,6 +16,7 @@
 #include "config/args.h"
 #include "config/cli.h"
 #include "config/config_file.h"
+#include "os/python.h"
 #include "python/interpreter.h"
 #include "python/ref.h"
 #include "wsgi/app_loader.h"
@@ -331,7 +332,7 @@ int run_check_app(int argc, char** argv, BeforeImport before_import) {
   }
   // The whole server configuration, as `bastion ... MODULE:APP` would load it.
   config::LoadOptions load_options;
-  load_options.python = py::Interpreter::python_executable();
+  load_options.python = os::python_executable();
   char start_dir[4096];
   if (getcwd(start_dir, sizeof start_dir) != nullptr) load_options.cwd = start_dir;
   std::vector<std::string> args = opts.server_args;

@@ -18,12 +18,21 @@
 #include "base/log.h"
 #include "config/settings.h"
 #include "os/signals.h"
-#include "process/hooks.h"
+#include "process/runtime.h"
 
 namespace bastion::process {
 namespace {
 
 constexpr int64_t kRestartGapMs = 1000;  // a companion that keeps dying restarts at most this often
+
+/// The config file defines a hook that runs in the master (the companion's reason to exist).
+bool any_master_hook(const config::Config& cfg) {
+  for (const std::string& name : cfg.hooks) {
+    const config::Hook* h = config::find_hook(name);
+    if (h != nullptr && h->implemented && h->runs_in == "master") return true;
+  }
+  return false;
+}
 
 json::Value object() {
   json::Value v;
@@ -62,7 +71,7 @@ bool HookCompanion::defined(std::string_view hook) const {
 void HookCompanion::start(const config::Config& cfg, int num_workers) {
   cfg_ = cfg;
   num_workers_ = num_workers;
-  wanted_ = hooks::any_master_hook(cfg) && !cfg.config_file.empty();
+  wanted_ = any_master_hook(cfg) && !cfg.config_file.empty();
   if (!wanted_) return;
   launch();
   nworkers_changed(num_workers, -1);
@@ -88,12 +97,13 @@ void HookCompanion::launch() {
     os::reset_signals();
     os::die_with_parent(SIGTERM);
     if (getppid() != master) _exit(0);
+    load_runtime();  // before the descriptors are closed: it maps the master's open module
     int fd = theirs.release();
     close_other_fds({fd, base::log::fd()});
     std::string title =
         "bastion: hooks [" + (cfg_.proc_name.empty() ? cfg_.app_uri : cfg_.proc_name) + "]";
     os::set_process_title(title.c_str());
-    hooks::run_companion(cfg_, fd, master, num_workers_);
+    run_hook_companion(cfg_, fd, master, num_workers_);
   }
   pid_ = pid;
   sock_ = std::move(mine);
@@ -238,7 +248,7 @@ void HookCompanion::nworkers_changed(int new_value, int old_value) {
 }
 
 void HookCompanion::reconfigure(const config::Config& cfg, int num_workers) {
-  bool want = hooks::any_master_hook(cfg) && !cfg.config_file.empty();
+  bool want = any_master_hook(cfg) && !cfg.config_file.empty();
   cfg_ = cfg;
   num_workers_ = num_workers;
   if (!want) {

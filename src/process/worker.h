@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A worker process's life after fork: initialise CPython, import the application, run the
-// debug guard, then serve on the inherited listeners until told to stop. Runs in the forked
-// child only; never returns.
+// What the master hands a worker it forks: the listeners, the heartbeat slot, who to become.
+// The worker itself (CPython, the application, the event loop) lives in the runtime module
+// (process/runtime.h), which only forked children load: run_worker() is its entry point.
 #pragma once
 
 #include <sys/types.h>
@@ -11,7 +11,6 @@
 #include "config/config.h"
 #include "os/privileges.h"
 #include "process/scoreboard.h"
-#include "python/ref.h"
 
 namespace bastion::process {
 
@@ -25,13 +24,8 @@ struct WorkerContext {
   pid_t master = 0;  // the master's pid; 0 = our parent (a preloaded worker starts elsewhere)
 };
 
-/// A worker forked by the master: boots CPython and imports the application itself.
+/// In a child the master just forked: loads the runtime module and becomes a worker. Never
+/// returns (a module that cannot be loaded is a worker boot failure, exit 3).
 [[noreturn]] void run_worker(const WorkerContext& ctx);
-
-/// --preload: a worker forked (via an intermediate process) by the zygote, which already
-/// imported `app`. The caller ran PyOS_AfterFork_Child() and holds the GIL; `ctx.master`
-/// must be set: the worker waits until it has been re-parented to the master (a
-/// subreaper) before it arms the parent-death signal.
-[[noreturn]] void run_preloaded_worker(const WorkerContext& ctx, py::PyRef app);
 
 }  // namespace bastion::process

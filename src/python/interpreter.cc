@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "os/python.h"
 #include "python/ref.h"
 
 namespace bastion::py {
@@ -20,14 +21,6 @@ base::Error status_error(const PyStatus& status, const char* what) {
 
 }  // namespace
 
-std::string Interpreter::python_executable() {
-  if (const char* venv = getenv("VIRTUAL_ENV"); venv != nullptr && *venv != '\0') {
-    std::string candidate = std::string(venv) + "/bin/python";
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return BASTION_PYTHON_EXECUTABLE;
-}
-
 base::Result<Interpreter*> Interpreter::start(const InterpreterOptions& options) {
   PyConfig config;
   PyConfig_InitPythonConfig(&config);
@@ -35,7 +28,7 @@ base::Result<Interpreter*> Interpreter::start(const InterpreterOptions& options)
   config.parse_argv = 0;
   // The program name decides prefix, exec_prefix and site-packages (and pyvenv.cfg for a
   // virtualenv), so the embedded interpreter sees the same sys.path as that python3.
-  std::string exe = python_executable();
+  std::string exe = os::python_executable();
   PyStatus status = PyConfig_SetBytesString(&config, &config.program_name, exe.c_str());
   if (PyStatus_Exception(status)) {
     PyConfig_Clear(&config);

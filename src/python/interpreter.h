@@ -23,10 +23,6 @@ class Interpreter {
  public:
   /// Initialises CPython. On success the calling thread holds the GIL.
   static base::Result<Interpreter*> start(const InterpreterOptions& options);
-  /// The python executable whose sys.path we reproduce ($VIRTUAL_ENV/bin/python if set,
-  /// else the python3 found when bastion was configured).
-  static std::string python_executable();
-
   /// Finalises only in the process that initialised it (never in a forked child).
   static void shutdown();
 

@@ -6,11 +6,11 @@
 
 #include "config/config.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 
 /// Redirects fds 1 and 2 to the error log when cfg.capture_output is set and cfg.errorlog is
 /// a file (with "-" the output already goes to stderr, and stdout is left alone, as Gunicorn
 /// does). Flushes C stdio first. No-op otherwise.
 void capture_worker_output(const config::Config& cfg);
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

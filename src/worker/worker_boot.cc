@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The worker's Python boot (see worker_boot.h). No sockets, no event loop here.
-#include "process/worker_boot.h"
+#include "worker/worker_boot.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,13 +10,13 @@
 #include "base/exit_codes.h"
 #include "base/log.h"
 #include "guard/guard.h"
-#include "process/hooks.h"
-#include "process/python_logging.h"
+#include "worker/hooks.h"
+#include "worker/python_logging.h"
 #include "python/interpreter.h"
 #include "wsgi/app_loader.h"
 #include "wsgi/types.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 namespace {
 
 /// faulthandler writes to this descriptor: a private duplicate of the error log, so that a
@@ -106,4 +106,4 @@ py::PyRef boot_application(const config::Config& cfg) {
   return app;
 }
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

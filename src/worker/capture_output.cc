@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // --capture-output (see capture_output.h).
-#include "process/capture_output.h"
+#include "worker/capture_output.h"
 
 #include <cstdio>
 
 #include "base/log.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 
 void capture_worker_output(const config::Config& cfg) {
   if (!cfg.capture_output || cfg.errorlog.empty() || cfg.errorlog == "-") return;
@@ -15,4 +15,4 @@ void capture_worker_output(const config::Config& cfg) {
   base::log::set_capture_stdio(true);
 }
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

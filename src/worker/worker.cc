@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "process/worker.h"
+#include "worker/worker.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,10 +17,10 @@
 #include "event/loop.h"
 #include "os/signals.h"
 #include "python/interpreter.h"
-#include "process/reloader.h"
-#include "process/capture_output.h"
-#include "process/hooks.h"
-#include "process/worker_boot.h"
+#include "worker/reloader.h"
+#include "worker/capture_output.h"
+#include "worker/hooks.h"
+#include "worker/worker_boot.h"
 #include "python/ref.h"
 #include "server/server.h"
 #include "server/threaded.h"
@@ -28,7 +28,7 @@
 #include "wsgi/handler.h"
 #include "wsgi/types.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 namespace {
 
 server::Options server_options(const config::Config& c) {
@@ -289,7 +289,7 @@ void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t 
   if (reloader) reloader->attach(loop);
 
   ctx.slot->heartbeat_ms.store(base::now_ms());
-  ctx.slot->state.store(kSlotReady);
+  ctx.slot->state.store(process::kSlotReady);
   watch.listeners = ctx.listeners;
   const int64_t recycle_after = recycle_limit(cfg);
   bool recycle_asked = false;
@@ -311,14 +311,14 @@ void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t 
       recycle_asked = true;
       BLOG_INFO("Worker reached max_requests (%lld); it retires once its replacement is ready",
                 static_cast<long long>(recycle_after));
-      ctx.slot->state.store(kSlotRecycle);
+      ctx.slot->state.store(process::kSlotRecycle);
     }
-    if (srv.stopping() && ctx.slot->state.load() != kSlotStopping) {
+    if (srv.stopping() && ctx.slot->state.load() != process::kSlotStopping) {
       // However the stop began (TERM, parent gone): tell the master, which
       // starts a replacement now, and close our copies of the listeners (the server drained
       // them already). Once every process has closed them, the kernel refuses new
       // connections instead of queueing them where nobody will accept.
-      ctx.slot->state.store(kSlotStopping);
+      ctx.slot->state.store(process::kSlotStopping);
       watch.close_listeners();
       if (watch.graceful_deadline == 0) {
         watch.graceful_deadline = loop.now_ms() + watch.graceful_timeout_ms;
@@ -341,4 +341,4 @@ void serve(const WorkerContext& ctx, py::PyRef app, base::UniqueFd sigfd, pid_t 
 }
 
 }  // namespace
-}  // namespace bastion::process
+}  // namespace bastion::worker

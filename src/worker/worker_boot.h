@@ -8,7 +8,7 @@
 #include "config/config.h"
 #include "python/ref.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 
 /// Starts the interpreter (sys.path from --pythonpath), arms the traceback dump, creates the
 /// WSGI types, installs the guard's import hooks, imports `cfg.app_uri` and inspects it.
@@ -20,4 +20,4 @@ py::PyRef boot_application(const config::Config& cfg);
 /// log, re-pointed with dup3() on a log reopen); -1 before boot_application.
 int traceback_dump_fd();
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

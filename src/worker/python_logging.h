@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 
 /// Applies the first configured of logconfig_dict, logconfig_json, logconfig (Gunicorn's
 /// precedence), with Gunicorn's defaults under a dict (root INFO to stdout, the
@@ -25,4 +25,4 @@ bool apply_python_logging(const config::Config& cfg, std::string* error);
 /// Returns false on failure; the worker then exits with base::kExitWorkerBoot.
 bool configure_worker_python_logging(const config::Config& cfg);
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

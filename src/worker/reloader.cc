@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // --reload file watching in a worker (see reloader.h). The module list comes from a few
 // lines of Python run once after the application was imported.
-#include "process/reloader.h"
+#include "worker/reloader.h"
 
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include "python/interpreter.h"
 #include "python/ref.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 namespace {
 
 // Returns the absolute, symlink-resolved paths of the application's own source files.
@@ -81,7 +81,7 @@ void arm(int fd, int ms, bool repeat) {
 
 }  // namespace
 
-Reloader::Reloader(const config::Config& cfg, os::FileWatch watch, WorkerSlot* slot)
+Reloader::Reloader(const config::Config& cfg, os::FileWatch watch, process::WorkerSlot* slot)
     : cfg_(cfg), watch_(std::move(watch)), slot_(slot) {
   timer_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
   rescan_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
@@ -90,7 +90,7 @@ Reloader::Reloader(const config::Config& cfg, os::FileWatch watch, WorkerSlot* s
   rescan_handler_.owner = this;
 }
 
-std::unique_ptr<Reloader> Reloader::create(const config::Config& cfg, WorkerSlot* slot) {
+std::unique_ptr<Reloader> Reloader::create(const config::Config& cfg, process::WorkerSlot* slot) {
   auto watch = os::FileWatch::open();
   if (!watch.ok()) {
     BLOG_ERROR("BST-E0722 --reload is off in this worker: %s", watch.error().message.c_str());
@@ -150,4 +150,4 @@ void Reloader::on_quiet() {
   slot_->reload_requests.fetch_add(1);
 }
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Python logging configuration for workers (see python_logging.h).
-#include "process/python_logging.h"
+#include "worker/python_logging.h"
 
 #include <Python.h>
 
@@ -8,7 +8,7 @@
 #include "python/interpreter.h"
 #include "python/ref.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 namespace {
 
 /// Runs in the worker's interpreter with `kind` ("dict", "json" or "ini") and `value` (the
@@ -119,4 +119,4 @@ bool configure_worker_python_logging(const config::Config& cfg) {
   return false;
 }
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

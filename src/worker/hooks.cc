@@ -2,7 +2,7 @@
 // Server hooks inside a worker or the hook companion (see hooks.h): the embedded runtime
 // (hooks_runtime.h) does the Python work; this file feeds it the configuration, calls it at
 // the right moments, implements the request hooks seam and the worker_abort path.
-#include "process/hooks.h"
+#include "worker/hooks.h"
 
 #include <Python.h>
 #include <fcntl.h>
@@ -21,13 +21,13 @@
 #include "base/exit_codes.h"
 #include "base/log.h"
 #include "config/settings.h"
-#include "process/hook_companion.h"
-#include "process/hooks_runtime.h"
+#include "process/hook_companion.h"  // settings_json
+#include "worker/hooks_runtime.h"
 #include "python/interpreter.h"
 #include "python/ref.h"
 #include "wsgi/request_hooks.h"
 
-namespace bastion::process::hooks {
+namespace bastion::worker::hooks {
 namespace {
 
 using py::PyRef;
@@ -236,7 +236,6 @@ void arm_worker_abort() {
 }  // namespace
 
 bool any_worker_hook(const config::Config& cfg) { return defines(cfg, "worker"); }
-bool any_master_hook(const config::Config& cfg) { return defines(cfg, "master"); }
 
 void prepare_worker(const config::Config& cfg, int age, pid_t master, int num_workers) {
   if (!any_worker_hook(cfg) || cfg.config_file.empty()) return;
@@ -251,7 +250,7 @@ bool run_post_fork() {
   if (g_worker == nullptr || g_worker->runtime != nullptr) return true;
   g_worker->runtime = make_runtime();
   if (g_worker->runtime == nullptr) return false;
-  std::string cfg_json = settings_json(*g_worker->cfg);
+  std::string cfg_json = process::settings_json(*g_worker->cfg);
   PyRef names = hook_names();
   PyRef res = PyRef::steal(PyObject_CallMethod(
       g_worker->runtime, "setup_worker", "ssOiiii", g_worker->cfg->config_file.c_str(),
@@ -305,7 +304,7 @@ void run_companion(const config::Config& cfg, int fd, pid_t master, int num_work
   }
   PyObject* runtime = make_runtime();
   if (runtime == nullptr) _exit(base::kExitWorkerBoot);
-  std::string cfg_json = settings_json(cfg);
+  std::string cfg_json = process::settings_json(cfg);
   PyRef names = hook_names();
   PyRef r = PyRef::steal(PyObject_CallMethod(runtime, "companion_main", "issOii", fd,
                                              cfg.config_file.c_str(), cfg_json.c_str(), names.get(),
@@ -317,4 +316,4 @@ void run_companion(const config::Config& cfg, int fd, pid_t master, int num_work
   _exit(base::kExitOk);
 }
 
-}  // namespace bastion::process::hooks
+}  // namespace bastion::worker::hooks

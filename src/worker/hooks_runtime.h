@@ -5,7 +5,7 @@
 // companion's interpreter by process/hooks.cc. Never run in the master.
 #pragma once
 
-namespace bastion::process {
+namespace bastion::worker {
 
 inline constexpr const char* kHooksRuntime = R"PY(
 import importlib, importlib.machinery, importlib.util, inspect, json, os, sys, traceback
@@ -409,4 +409,4 @@ def companion_main(fd, spec, cfg_json, names, master_pid, num_workers):
                 os._exit(0)
 )PY";
 
-}  // namespace bastion::process
+}  // namespace bastion::worker

@@ -2,7 +2,7 @@
 // Gunicorn's server hooks, Python side: executes the config file again inside a worker's (or
 // the hook companion's) interpreter and calls post_fork, post_worker_init, pre_request,
 // post_request, worker_int, worker_abort and worker_exit with Gunicorn-like proxy objects.
-// Master-side hooks run in the hook companion (hook_companion.h), whose event loop is here
+// Master-side hooks run in the hook companion (process/hook_companion.h), whose event loop is here
 // too. Never called in the master. Main thread of a worker or of the companion, except where
 // noted; every function is a no-op when the config file defines none of its hooks.
 #pragma once
@@ -11,11 +11,10 @@
 
 #include "config/config.h"
 
-namespace bastion::process::hooks {
+namespace bastion::worker::hooks {
 
-/// True when `cfg` (its config file) defines a hook that runs in workers / in the master.
+/// True when `cfg` (its config file) defines a hook that runs in workers.
 bool any_worker_hook(const config::Config& cfg);
-bool any_master_hook(const config::Config& cfg);
 
 /// Worker, before Python starts: remembers who this worker is (no Python). Without this call
 /// every worker function below does nothing (e.g. in a process that preloads the app).
@@ -38,4 +37,4 @@ void run_worker_exit(bool interrupted);
 /// the master's events from `fd` (a SOCK_SEQPACKET socket) until it closes. Never returns.
 [[noreturn]] void run_companion(const config::Config& cfg, int fd, pid_t master, int num_workers);
 
-}  // namespace bastion::process::hooks
+}  // namespace bastion::worker::hooks

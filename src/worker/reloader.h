@@ -15,7 +15,7 @@
 #include "os/inotify.h"
 #include "process/scoreboard.h"
 
-namespace bastion::process {
+namespace bastion::worker {
 
 class Reloader {
  public:
@@ -28,7 +28,7 @@ class Reloader {
   /// standard library and site-/dist-packages, plus the existing matches of
   /// `cfg.reload_extra_files` (glob patterns). Call with the GIL held. Returns null (after
   /// logging why) when nothing can be watched.
-  static std::unique_ptr<Reloader> create(const config::Config& cfg, WorkerSlot* slot);
+  static std::unique_ptr<Reloader> create(const config::Config& cfg, process::WorkerSlot* slot);
 
   /// Registers the inotify, debounce and rescan descriptors with `loop` (which must outlive
   /// us). The rescan takes the GIL (PyGILState_Ensure) on the loop thread for a moment.
@@ -48,7 +48,7 @@ class Reloader {
     void on_io(uint32_t) override { owner->on_rescan(); }
   };
 
-  Reloader(const config::Config& cfg, os::FileWatch watch, WorkerSlot* slot);
+  Reloader(const config::Config& cfg, os::FileWatch watch, process::WorkerSlot* slot);
   void on_change();
   void on_quiet();
   void on_rescan();
@@ -57,7 +57,7 @@ class Reloader {
   os::FileWatch watch_;
   base::UniqueFd timer_;   // one-shot timerfd: fires kDebounceMs after the last change
   base::UniqueFd rescan_;  // periodic timerfd: every kRescanMs
-  WorkerSlot* slot_;
+  process::WorkerSlot* slot_;
   Watch watch_handler_;
   Quiet quiet_handler_;
   Rescan rescan_handler_;
@@ -65,4 +65,4 @@ class Reloader {
   int64_t last_change_ms_ = 0;
 };
 
-}  // namespace bastion::process
+}  // namespace bastion::worker
