@@ -7,11 +7,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from bastion_test import APPS, BIN, Server, free_port  # noqa: E402
+from http_client import wait_for  # noqa: E402
+sys.path.insert(0, os.path.join(APPS, "process"))
+from proc_support import children_of as children  # noqa: E402
 
 MODULE = os.path.join(os.path.dirname(BIN), "bastion-worker.so")
 WORKER_ONLY = ("libpython", "libssl", "libcrypto", "bastion-worker.so")
@@ -20,21 +22,6 @@ WORKER_ONLY = ("libpython", "libssl", "libcrypto", "bastion-worker.so")
 def mapped_files(pid):
     with open("/proc/%d/maps" % pid) as f:
         return {line.split()[-1] for line in f if len(line.split()) >= 6}
-
-
-def children(pid):
-    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-        return [int(p) for p in f.read().split()]
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return None
 
 
 def run(args, timeout=30):
@@ -92,7 +79,7 @@ class CopiedBinary(unittest.TestCase):
             old = children(srv.proc.pid)
             self.assertEqual(len(old), 1)
             os.kill(old[0], signal.SIGKILL)
-            new = wait_for(lambda: [p for p in children(srv.proc.pid) if p not in old])
+            new = wait_for(lambda: [p for p in children(srv.proc.pid) if p not in old], 15.0)
             self.assertTrue(new, srv.output())
             self.assertTrue(wait_for(lambda: srv.output().count("Booting worker") >= 2))
             self.assertEqual(wait_for(lambda: srv._accepts() and srv.get("/").status), 200,

@@ -14,6 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from bastion_test import APPS, BIN, Server  # noqa: E402
+from http_client import wait_for  # noqa: E402
 sys.path.insert(0, os.path.join(APPS, "process"))
 from proc_support import children_of, cmdline  # noqa: E402
 
@@ -38,16 +39,6 @@ APP = textwrap.dedent('''
         start_response(status, [("Content-Type", "text/plain")])
         return [b"ok"]
 ''')
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
 
 
 def read(path):
