@@ -8,10 +8,21 @@ Entry points (MODULE:ATTR = apps:<name>):
   download     raw WSGI: a 1 MiB file through wsgi.file_wrapper (Content-Length set)
   stream       raw WSGI: a generator of 64 chunks of 1 KiB, no Content-Length
 
+  <app>_c      the same app, plus one reserved path: `GET /__bench_ceiling?seconds=S` times
+               the plain app called in a loop inside this very process (ceiling.py's
+               measure(): wrk's `GET /` environ, no-op start_response, thread CPU time, median
+               of 7 repeats) and answers JSON {"us_per_call": ...}. flask_hello_c and
+               flask_json_c answer it from their 404 handler: `GET /` runs the very same code
+               as the plain app. raw_c costs one dict lookup and one string compare more than
+               raw (see wrapper_cost.py); upload_c, download_c and stream_c wrap the app in
+               one more Python call.
+
 Imports nothing outside the standard library, and Flask only when a Flask app is looked up;
 the download file path comes from $BENCH_DOWNLOAD_FILE (created here if missing).
 """
+import json
 import os
+import sys
 import tempfile
 
 HELLO = b"Hello, World!"
@@ -76,7 +87,48 @@ def stream(environ, start_response):
     return _chunks()
 
 
-def _make_flask_apps():
+CEILING_PATH = "/__bench_ceiling"
+CEILING_APPS = ("raw", "flask_hello", "flask_json")  # run.py queries these in the worker
+_CEILING_MAX_S = 10.0  # well under every server's default worker timeout (30 s)
+
+
+def raw_c(environ, start_response):
+    """raw plus CEILING_PATH: the same frame, one dict lookup and one compare more."""
+    if environ["PATH_INFO"] == CEILING_PATH:
+        return _ceiling_response("raw", raw, environ, start_response)
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "13")])
+    return [HELLO]
+
+
+def _with_ceiling(name, app):
+    """Any other app plus CEILING_PATH: costs one extra Python call per request."""
+    def served(environ, start_response):
+        if environ["PATH_INFO"] != CEILING_PATH:
+            return app(environ, start_response)
+        return _ceiling_response(name, app, environ, start_response)
+    served.__name__ = served.__qualname__ = name + "_c"
+    return served
+
+
+def _add_ceiling_404(app, name):
+    """flask_*_c: the reserved path is answered by the app's own 404 handler, which Flask
+    consults only when a request matched no route, so `GET /` runs exactly as in the plain
+    app (the same code, no wrapper, no compare)."""
+    from flask import request
+
+    def on_404(error):
+        if request.path != CEILING_PATH:
+            return error.get_response(request.environ)
+        return app.response_class(_ceiling_json(name, app, request.environ),
+                                  mimetype="application/json")
+
+    app.register_error_handler(404, on_404)
+    return app
+
+
+def _make_flask_apps(suffix=""):
+    """{"flask_hello" + suffix: app, "flask_json" + suffix: app}; suffix "_c" adds the
+    ceiling path (separate instances from the plain ones, the same routes)."""
     from flask import Flask, jsonify
 
     hello = Flask("bench_hello")
@@ -91,13 +143,61 @@ def _make_flask_apps():
     def _json():
         return jsonify(message="Hello, World!")
 
-    return {"flask_hello": hello, "flask_json": as_json}
+    if suffix:
+        _add_ceiling_404(hello, "flask_hello")
+        _add_ceiling_404(as_json, "flask_json")
+    return {"flask_hello" + suffix: hello, "flask_json" + suffix: as_json}
+
+
+def _ceiling_response(name, app, environ, start_response):
+    body = _ceiling_json(name, app, environ)
+    start_response("200 OK", [("Content-Type", "application/json"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _ceiling_json(name, app, environ):
+    """Times `app` in a loop (ceiling.measure) in this process and thread; the JSON bytes.
+
+    The loop runs in an empty contextvars.Context, so that a Flask app called from inside its
+    own 404 handler pushes and pops its contexts exactly as for an outside request.
+    """
+    import contextvars
+    from urllib.parse import parse_qs
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.append(here)
+    import ceiling  # the same timing code as the separate ceiling.py process
+    try:
+        seconds = float(parse_qs(environ.get("QUERY_STRING", "")).get("seconds", ["1"])[0])
+    except ValueError:
+        seconds = 1.0
+    seconds = min(max(seconds, 0.05), _CEILING_MAX_S)
+    out = contextvars.Context().run(ceiling.measure, app, seconds)
+    out.update({"app": name, "seconds": seconds, "pid": os.getpid(),
+                "python": "%d.%d.%d" % sys.version_info[:3], "flask": _flask_version()})
+    return json.dumps(out).encode()
+
+
+def _flask_version():
+    if "flask" not in sys.modules:
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("flask")
+    except PackageNotFoundError:
+        return "?"
+
+
+upload_c = _with_ceiling("upload", upload)
+download_c = _with_ceiling("download", download)
+stream_c = _with_ceiling("stream", stream)
 
 
 def __getattr__(name):
     """Flask is imported only when a Flask app is asked for, so the raw apps' processes stay
     raw WSGI (their RSS is the server's plus bare Python)."""
-    if name in ("flask_hello", "flask_json"):
-        globals().update(_make_flask_apps())
+    if name in ("flask_hello", "flask_json", "flask_hello_c", "flask_json_c"):
+        globals().update(_make_flask_apps("_c" if name.endswith("_c") else ""))
         return globals()[name]
     raise AttributeError("module %r has no attribute %r" % (__name__, name))

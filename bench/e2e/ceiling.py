@@ -2,6 +2,11 @@
 
     ceiling.py [APP ...] [--seconds S]      (default apps: raw flask_hello flask_json)
 
+The same timing also runs inside a served worker: apps.py's `<app>_c` entry points answer
+`GET /__bench_ceiling?seconds=S` with measure(app, S) on the unwrapped app of that process
+(see bench/README.md). This module therefore imports nothing at load time but the standard
+library (it must not re-import apps.py when a worker loads it).
+
 The environ is built once (what a server would pass for wrk's `GET /`), start_response is a
 no-op, the body is iterated and closed. Prints one line "CEILING_JSON {app: us_per_call}"
 (thread CPU time, so that other load on the
@@ -17,8 +22,7 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import apps  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def environ():
@@ -37,6 +41,12 @@ def _start_response(status, headers, exc_info=None):
 
 
 def per_call_us(app, seconds):
+    """Median µs of thread CPU time per call of `app` over 7 repeats (~seconds in all)."""
+    return measure(app, seconds)["us_per_call"]
+
+
+def measure(app, seconds):
+    """{us_per_call: median, repeats_us: [7 values], calls_per_repeat}: see per_call_us."""
     env = environ()
 
     def loop(n):
@@ -54,7 +64,9 @@ def per_call_us(app, seconds):
     while loop(n) < seconds / 14:  # calibrate: one repeat takes ~seconds/7
         n *= 2
     n *= 2
-    return statistics.median(loop(n) for _ in range(7)) / n * 1e6
+    repeats = [loop(n) / n * 1e6 for _ in range(7)]
+    return {"us_per_call": statistics.median(repeats),
+            "repeats_us": [round(r, 3) for r in repeats], "calls_per_repeat": n}
 
 
 def main():
@@ -65,6 +77,8 @@ def main():
         seconds = float(args[i + 1])
         del args[i:i + 2]
     names = args or ["raw", "flask_hello", "flask_json"]
+    sys.path.insert(0, HERE)
+    import apps
     out = {name: round(per_call_us(getattr(apps, name), seconds), 3) for name in names}
     print("CEILING_JSON " + json.dumps(out), flush=True)
 

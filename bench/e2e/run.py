@@ -183,6 +183,20 @@ def ceiling_row(app, rnd, args):
                 other_cpu_pct=max(0.0, 100.0 * (busy1 - busy0) / servers.CLK_TCK / secs - 100))
 
 
+def ceiling_in_worker(srv, row, args):
+    """Right after the keep-alive load: the app's in-loop cost timed inside the served worker
+    (apps.py's CEILING_PATH), stored in the row as ceiling_in_worker_us (+ the details)."""
+    time.sleep(0.3)  # let wrk's connections close
+    cpu0 = srv.cpu()
+    out, why = servers.in_worker_ceiling(srv.port, args.ceiling_seconds)
+    if out is None:
+        row["ceiling_in_worker_failed"] = why
+        return
+    out["server_cpu_s"] = round(srv.cpu() - cpu0, 2)  # ~ the loop's CPU: it ran in the server
+    row["ceiling_in_worker_us"] = out["us_per_call"]
+    row["ceiling_in_worker"] = out
+
+
 def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant=""):
     """Starts one server, runs the given scenarios against it in order, stops it."""
     if spec.name == "ceiling":
@@ -193,13 +207,15 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant
     waited = wait_quiet(args)
     if waited > 1:
         log("  (waited %.0f s for the machine to be quiet)" % waited)
+    want_ceiling = args.ceiling_seconds > 0 and workers == 1 and app in args.ceiling_apps
+    entry = servers.entry_point(spec, app, want_ceiling)
     try:
-        srv = servers.Running(spec, app, workers, tmp, env, variant)
+        srv = servers.Running(spec, app, workers, tmp, env, variant, entry)
     except OSError as e:
         log("  %-18s %-12s cannot start: %s" % (spec.name, app, e))
         for scen in scens:
             results.append({"server": spec.name, "app": app, "workers": workers, "round": rnd,
-                            "argv": spec.argv(app, 0, workers, tmp, variant),
+                            "argv": spec.argv(entry, 0, workers, tmp, variant),
                             "scenario": scen.key,
                             "failed": "cannot start: %s" % e})
         return
@@ -239,6 +255,9 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant
                     row.update(measure(srv, scen, args))
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 row["failed"] = str(e)[:300]
+            if (scen.key == "ka50" and entry != app and srv.workers == 1
+                    and not row.get("failed") and srv.proc.poll() is None):
+                ceiling_in_worker(srv, row, args)
             if srv.proc.poll() is not None:
                 row["failed"] = "server exited (%s)" % srv.proc.returncode
             results.append(row)
@@ -333,6 +352,16 @@ def parse_args(argv):
                         "of a core (0 = do not wait)")
     p.add_argument("--quiet-wait", type=float, default=60, metavar="S",
                    help="longest wait for --quiet, per server start (default 60)")
+    p.add_argument("--ceiling-seconds", type=float, default=1.0, metavar="S",
+                   help="after each 1-worker keep-alive run of a --ceiling-apps app, time the "
+                        "app in a loop inside the served worker for about S s (apps.py's "
+                        "`<app>_c` entry points; 0 = serve the plain apps, no in-worker "
+                        "ceiling; default 1)")
+    p.add_argument("--ceiling-apps", default="flask_hello,flask_json",
+                   help="apps served through their `_c` entry point for the in-worker ceiling "
+                        "(default flask_hello,flask_json: free on normal requests; `raw` may be "
+                        "added, but raw_c's PATH_INFO check adds ~385 instructions (~3%%) to "
+                        "each raw request in Bastion)")
     p.add_argument("--name", default=None, help="results file suffix (default: the preset)")
     p.add_argument("--no-save", action="store_true", help="print only; no results file")
     args = p.parse_args(argv)
@@ -343,6 +372,11 @@ def parse_args(argv):
     args.servers = [s for s in args.servers.split(",") if s]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     args.apps = [s for s in args.apps.split(",") if s]
+    args.ceiling_apps = [s for s in args.ceiling_apps.split(",") if s]
+    bad = [a for a in args.ceiling_apps if a not in servers.CEILING_APPS]
+    if bad:
+        p.error("--ceiling-apps: no in-worker ceiling for %s (only %s)" % (
+            ",".join(bad), ",".join(servers.CEILING_APPS)))
     args.name = args.name or args.preset
     return args
 

@@ -18,6 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PY = sys.executable
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 HOST = "127.0.0.1"
+# apps.py's reserved path and the apps whose `<app>_c` entry point answers it (keep in step
+# with apps.py; importing apps here would create its download file in the harness process).
+CEILING_PATH = "/__bench_ceiling"
+CEILING_APPS = ("raw", "flask_hello", "flask_json")
 
 
 class ServerSpec:
@@ -26,7 +30,7 @@ class ServerSpec:
     default), so that scenarios needing different configurations get separate starts."""
 
     def __init__(self, name, label, argv, multi_worker, stop_signal=signal.SIGTERM,
-                 apps=None, note="", variant_of=None):
+                 apps=None, note="", variant_of=None, python=True):
         self.name = name
         self.label = label
         self.argv = argv
@@ -35,6 +39,7 @@ class ServerSpec:
         self.apps = apps                    # None: every app; else the apps it can serve
         self.note = note
         self.variant_of = variant_of or (lambda app, scenario: "")
+        self.python = python                # serves apps.py (False: nginx's fixed answer)
 
 
 def _uwsgi_listen():
@@ -141,7 +146,7 @@ def server_specs(bastion_binary):
                    variant_of=_uwsgi_variant,
                    note="Debian python3.11.2 + Flask 2.2.2; stream and close via --http-socket"),
         ServerSpec("werkzeug", "Werkzeug dev", _werkzeug, False),
-        ServerSpec("nginx", "nginx fixed 13B", _nginx, True, apps=["raw"]),
+        ServerSpec("nginx", "nginx fixed 13B", _nginx, True, apps=["raw"], python=False),
         # Not a server: the Flask app called in a loop (ceiling.py), measured in turn with the
         # servers so that it sees the same machine; one row per round under ka50.
         ServerSpec("ceiling", "Flask ceiling (app in a loop)", None, False,
@@ -274,15 +279,49 @@ def closes_when_asked(port, timeout=3.0):
         return False
 
 
+def entry_point(spec, app, in_worker_ceiling):
+    """The apps.py attribute a server loads for `app`: `<app>_c` (answers CEILING_PATH) when
+    the in-worker ceiling is wanted and the app has one, else the plain app."""
+    if in_worker_ceiling and spec.python and app in CEILING_APPS:
+        return app + "_c"
+    return app
+
+
+def in_worker_ceiling(port, seconds, timeout=None):
+    """GET CEILING_PATH?seconds=S: the app's in-loop cost measured inside the worker that
+    answers. Returns (dict from apps.py with us_per_call..., None) or (None, why not)."""
+    import http.client
+    import json
+    t0 = time.monotonic()
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout or 4 * seconds + 30)
+    try:
+        conn.request("GET", "%s?seconds=%g" % (CEILING_PATH, seconds))
+        resp = conn.getresponse()
+        data = resp.read()
+    except (OSError, http.client.HTTPException) as e:
+        return None, "%s: %s" % (type(e).__name__, e)
+    finally:
+        conn.close()
+    try:
+        out = json.loads(data)
+        if resp.status != 200 or not out.get("us_per_call"):
+            raise ValueError
+    except ValueError:
+        return None, "status %d, body %r" % (resp.status, data[:60])
+    out["wall_s"] = round(time.monotonic() - t0, 2)
+    return out, None
+
+
 class Running:
     """One started server process (tree). Always stop() it."""
 
-    def __init__(self, spec, app, workers, tmp, env, variant=""):
+    def __init__(self, spec, app, workers, tmp, env, variant="", entry=None):
         self.spec = spec
         self.app = app
+        self.entry = entry or app           # the apps.py attribute served (see entry_point)
         self.workers = workers if spec.multi_worker else 1
         self.port = free_port()
-        self.argv = spec.argv(app, self.port, self.workers, tmp, variant)
+        self.argv = spec.argv(self.entry, self.port, self.workers, tmp, variant)
         self.log_path = os.path.join(tmp, "%s-%s-%d.log" % (spec.name, app, self.port))
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
