@@ -278,6 +278,7 @@ void Master::observe(Child& c, int64_t now) {
   if (!c.ready && state >= kSlotReady) {
     c.ready = true;
     booted_ = true;
+    BLOG_DEBUG("Worker (pid:%d) is ready", c.pid);
   }
   if (state == kSlotRecycle && !c.recycling && !c.retiring) {
     // --max-requests: start the replacement now; this one retires once it is ready.

@@ -91,7 +91,7 @@ class PreloadCase(unittest.TestCase):
 
 class Serving(PreloadCase):
     def test_imports_once_in_the_zygote_and_serves_with_two_workers(self):
-        with self.serve() as srv:
+        with self.serve("--log-level", "debug") as srv:
             master = srv.proc.pid
             kinds = self.wait_workers(master, 2)
             self.assertTrue(kinds, srv.output())
@@ -227,7 +227,7 @@ class Reload(PreloadCase):
 
 class ZygoteDeath(PreloadCase):
     def test_killed_zygote_is_replaced_and_workers_keep_serving(self):
-        with self.serve() as srv:
+        with self.serve("--log-level", "debug") as srv:
             master = srv.proc.pid
             kinds = self.wait_workers(master, 2)
             self.assertTrue(kinds, srv.output())
@@ -246,6 +246,9 @@ class ZygoteDeath(PreloadCase):
             grown = self.wait_workers(master, 3)
             self.assertTrue(grown, srv.output())
             new = (set(grown["worker"]) - set(kinds["worker"])).pop()
+            # Killed once it serves (a worker killed while booting is a boot failure).
+            self.assertTrue(wait_until(lambda: "Worker (pid:%d) is ready" % new in srv.output(),
+                                       timeout=15), srv.output())
             os.kill(new, signal.SIGKILL)
             self.assertTrue(wait_until(lambda: "Worker (pid:%d) was sent SIGKILL" % new
                                        in srv.output()), srv.output())
