@@ -197,6 +197,20 @@ def ceiling_in_worker(srv, row, args):
     row["ceiling_in_worker"] = out
 
 
+def bracket(before, srv, args):
+    """The unloaded reference of the slow-clients scenario: measured just before the slow
+    clients start and again just after they stop, averaged, so that the host's drift over the
+    ~20 s in between (+-20% here) cancels instead of counting as the slow clients' effect."""
+    time.sleep(0.3)  # let the slow clients' connections close
+    try:
+        after = measure(srv, SCENARIOS["ka50"], args)
+    except (RuntimeError, subprocess.TimeoutExpired):
+        return before
+    out = dict(before, rps=(before["rps"] + after["rps"]) / 2.0,
+               rps_before=before["rps"], rps_after=after["rps"])
+    return out
+
+
 def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant=""):
     """Starts one server, runs the given scenarios against it in order, stops it."""
     if spec.name == "ceiling":
@@ -244,13 +258,14 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant
                 row["note"] = "ignored Connection: close (this row measures keep-alive)"
             try:
                 if scen.slow:
-                    row["unloaded"] = measure(srv, SCENARIOS["ka50"], args)
+                    before = measure(srv, SCENARIOS["ka50"], args)
                     helper, ready = start_slow(srv.port, scen.slow,
                                                args.duration + args.wrk_timeout + 25)
                     try:
                         row.update(measure(srv, scen, args))
                     finally:
                         row["slow"] = dict(stop_slow(helper), ready=ready)
+                    row["unloaded"] = bracket(before, srv, args)
                 else:
                     row.update(measure(srv, scen, args))
             except (RuntimeError, subprocess.TimeoutExpired) as e:
