@@ -19,7 +19,7 @@
 #include "config/cli.h"
 #include "config/report.h"
 #include "os/daemon.h"
-#include "os/python.h"
+#include "os/executables.h"
 #include "os/signals.h"
 #include "process/master.h"
 #include "process/runtime.h"
@@ -45,9 +45,7 @@ int serve(int argc, char** argv) {
   // now, before the process title reuses argv's memory and before a deploy replaces the file.
   bastion::process::StartContext start;
   start.argv.assign(argv, argv + argc);
-  char exe[4096];
-  if (ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1); n > 0)
-    start.executable.assign(exe, static_cast<size_t>(n));
+  start.executable = bastion::os::self_executable();
   if (const char* from = getenv(bastion::process::kUpgradeEnv); from != nullptr) {
     start.upgraded_from = static_cast<pid_t>(std::atol(from));
     unsetenv(bastion::process::kUpgradeEnv);  // describes this process only

@@ -16,7 +16,7 @@
 #include "config/args.h"
 #include "config/cli.h"
 #include "config/config_file.h"
-#include "os/python.h"
+#include "os/executables.h"
 #include "python/interpreter.h"
 #include "python/ref.h"
 #include "wsgi/app_loader.h"

@@ -14,6 +14,7 @@
 
 #include "base/exit_codes.h"
 #include "base/log.h"
+#include "os/executables.h"
 
 namespace bastion::process {
 namespace {
@@ -26,10 +27,7 @@ std::string g_path;         // where it was found
 const RuntimeTable* g_table = nullptr;
 
 std::string executable_dir() {
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return ".";
-  std::string path(exe, static_cast<size_t>(n));
+  std::string path = os::self_executable();
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
 }

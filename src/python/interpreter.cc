@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "os/python.h"
+#include "os/executables.h"
 #include "python/ref.h"
 
 namespace bastion::py {
