@@ -104,6 +104,9 @@ struct Hook {
 /// Every hook Bastion recognises, in documentation order.
 std::span<const Hook> hooks();
 const Hook* find_hook(std::string_view name);
+/// True when `cfg`'s config file defines an implemented hook that runs in `runs_in`
+/// ("master": the hook companion is needed; "worker").
+bool defines_hook_in(const Config& cfg, std::string_view runs_in);
 
 /// The Kind's name for docs ("int", "bool", "list", ...).
 std::string_view kind_name(Kind kind);

@@ -527,4 +527,12 @@ const Hook* find_hook(std::string_view name) {
   return nullptr;
 }
 
+bool defines_hook_in(const Config& cfg, std::string_view runs_in) {
+  for (const std::string& name : cfg.hooks) {
+    const Hook* h = find_hook(name);
+    if (h != nullptr && h->implemented && h->runs_in == runs_in) return true;
+  }
+  return false;
+}
+
 }  // namespace bastion::config

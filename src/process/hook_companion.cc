@@ -25,15 +25,6 @@ namespace {
 
 constexpr int64_t kRestartGapMs = 1000;  // a companion that keeps dying restarts at most this often
 
-/// The config file defines a hook that runs in the master (the companion's reason to exist).
-bool any_master_hook(const config::Config& cfg) {
-  for (const std::string& name : cfg.hooks) {
-    const config::Hook* h = config::find_hook(name);
-    if (h != nullptr && h->implemented && h->runs_in == "master") return true;
-  }
-  return false;
-}
-
 json::Value object() {
   json::Value v;
   v.type = json::Value::Type::Object;
@@ -71,7 +62,7 @@ bool HookCompanion::defined(std::string_view hook) const {
 void HookCompanion::start(const config::Config& cfg, int num_workers) {
   cfg_ = cfg;
   num_workers_ = num_workers;
-  wanted_ = any_master_hook(cfg) && !cfg.config_file.empty();
+  wanted_ = config::defines_hook_in(cfg, "master") && !cfg.config_file.empty();
   if (!wanted_) return;
   launch();
   nworkers_changed(num_workers, -1);
@@ -248,7 +239,7 @@ void HookCompanion::nworkers_changed(int new_value, int old_value) {
 }
 
 void HookCompanion::reconfigure(const config::Config& cfg, int num_workers) {
-  bool want = any_master_hook(cfg) && !cfg.config_file.empty();
+  bool want = config::defines_hook_in(cfg, "master") && !cfg.config_file.empty();
   cfg_ = cfg;
   num_workers_ = num_workers;
   if (!want) {

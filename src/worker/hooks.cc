@@ -36,14 +36,6 @@ using py::PyRef;
 /// sends SIGKILL 2 s after SIGABRT.
 constexpr int kAbortHookMs = 1500;
 
-bool defines(const config::Config& cfg, std::string_view runs_in) {
-  for (const std::string& name : cfg.hooks) {
-    const config::Hook* h = config::find_hook(name);
-    if (h != nullptr && h->implemented && h->runs_in == runs_in) return true;
-  }
-  return false;
-}
-
 /// The worker's identity and its runtime module. Created once, never freed (the worker ends
 /// with _exit).
 struct WorkerState {
@@ -235,7 +227,9 @@ void arm_worker_abort() {
 
 }  // namespace
 
-bool any_worker_hook(const config::Config& cfg) { return defines(cfg, "worker"); }
+bool any_worker_hook(const config::Config& cfg) {
+  return config::defines_hook_in(cfg, "worker");
+}
 
 void prepare_worker(const config::Config& cfg, int age, pid_t master, int num_workers) {
   if (!any_worker_hook(cfg) || cfg.config_file.empty()) return;
