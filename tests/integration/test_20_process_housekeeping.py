@@ -13,7 +13,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 sys.path.insert(0, os.path.join(HERE, "..", "apps", "process"))
-from bastion_test import APPS, BIN, Server, free_port  # noqa: E402
+from bastion_test import APPS, BIN, Server, free_port, recv_all  # noqa: E402
 from loadgen import wait_port  # noqa: E402
 from proc_support import alive, children_of, cmdline, http_get, wait_until  # noqa: E402
 
@@ -39,12 +39,7 @@ def unix_get(path, target="/"):
     s.settimeout(10)
     s.connect(path)
     s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % target).encode())
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
+    data = recv_all(s, 10.0)
     s.close()
     return data.partition(b"\r\n\r\n")[2].decode()
 

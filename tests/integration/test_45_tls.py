@@ -22,7 +22,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "apps"))
-from bastion_test import APPS, BIN, Server  # noqa: E402
+from bastion_test import APPS, BIN, Server, recv_all  # noqa: E402
 import tls_app  # noqa: E402
 
 APP = "tls_app:app"
@@ -357,12 +357,7 @@ class ProxyProtocolTest(TlsServerCase):
         tls = self.server.client_context().wrap_socket(raw, server_hostname="localhost")
         with contextlib.closing(tls):
             tls.sendall(b"GET /scheme HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            got = b""
-            while True:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                got += chunk
+            got = recv_all(tls, 10.0)
         head, _, body = got.partition(b"\r\n\r\n")
         self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
         return json.loads(body)
