@@ -136,6 +136,7 @@ void Connection::update_deadline() {
 void Connection::on_io(uint32_t events) {
   if (state_ == State::Closed) return;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) can_read_ = true;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_closing_ = true;
   if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) can_write_ = true;
   if (tls_ != nullptr) {
     // TLS records flow both ways: a read may wait for room to write (and a write for bytes
@@ -276,11 +277,22 @@ bool Connection::read_some() {
     n = tls_recv(dst, in_.writable());
   }
   if (n > 0) {
+    size_t asked = in_.writable();
     in_.commit(static_cast<size_t>(n));
     last_progress_ = server_.loop().now_ms();
+    note_short_read(static_cast<size_t>(n), asked);
     return true;
   }
   return read_ended(n);
+}
+
+// A plain TCP read that returned less than it asked for has emptied the socket's receive
+// queue: anything that arrives later raises a new edge-triggered event. So the read that would
+// only report EAGAIN is skipped (one system call less per keep-alive request). Not when the
+// last event carried a hang-up or error (the EOF behind the data must still be read: no
+// further event will announce it), and not over TLS (the session buffers records itself).
+void Connection::note_short_read(size_t got, size_t asked) noexcept {
+  if (got < asked && tls_ == nullptr && !peer_closing_) can_read_ = false;
 }
 
 bool Connection::read_ended(ssize_t n) {
@@ -444,6 +456,7 @@ bool Connection::read_body_direct() {
     body_.commit(static_cast<size_t>(n));
     body_left_ -= static_cast<uint64_t>(n);
     last_progress_ = server_.loop().now_ms();
+    note_short_read(static_cast<size_t>(n), want);
     if (body_left_ == 0) dispatch();
     return true;
   }

@@ -67,6 +67,7 @@ class Connection final : public event::IoHandler {
   /// A read returned `n` <= 0 (EOF, would block, error): updates the connection and returns
   /// what read_some() returns (true: progress or closed; false: wait for readiness).
   bool read_ended(ssize_t n);
+  void note_short_read(size_t got, size_t asked) noexcept;
   bool parse_head();
   bool read_proxy_header();
   // TLS (docs/tls.md, connection_tls.cc); only reached when tls_ is set.
@@ -104,6 +105,7 @@ class Connection final : public event::IoHandler {
   bool can_read_ = true;
   bool can_write_ = true;
   bool peer_eof_ = false;
+  bool peer_closing_ = false;  // an event reported RDHUP/HUP/ERR: read on until EOF
   bool stopping_ = false;
   bool keep_alive_ = true;
   bool peer_trusted_ = false;  // peer_ in forwarded_allow_ips, decided when the head arrives

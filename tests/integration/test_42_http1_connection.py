@@ -59,6 +59,44 @@ class ConnectionBasics(ServerTestCase):
             self.assertEqual(c.read_response().body, b"".join(b"chunk %d\n" % i for i in range(5)))
             self.assertEqual(c.read_response().body, b"GET /p/z?")
 
+    # The server skips the read that would only say "nothing more" after a short read; these
+    # pin down that no byte and no end of stream is missed because of it.
+    def test_request_then_half_close_is_answered_and_closed_at_once(self):
+        # The one worker is busy in a slow app call while request and FIN arrive, so both are
+        # reported by the same readiness event.
+        with Conn(self.server) as busy, Conn(self.server) as c:
+            busy.send(get("/slow?0.3"))
+            time.sleep(0.1)
+            c.send(get("/p/fin"))
+            c.sock.shutdown(socket.SHUT_WR)
+            self.assertEqual(busy.read_response().status, 200)
+            self.assertEqual(c.read_response().body, b"GET /p/fin?")
+            start = time.monotonic()
+            self.assertTrue(c.closed_by_server(1.0))  # --keep-alive is 2 s here
+            self.assertLess(time.monotonic() - start, 1.0)
+
+    def test_half_close_after_a_response_is_seen_at_once(self):
+        with Conn(self.server) as c:
+            c.send(get("/p/1"))
+            self.assertEqual(c.read_response().body, b"GET /p/1?")
+            time.sleep(0.1)
+            c.sock.shutdown(socket.SHUT_WR)
+            self.assertTrue(c.closed_by_server(1.0))
+
+    def test_request_arriving_in_pieces(self):
+        with Conn(self.server) as c:
+            for piece in (b"GET /p/pie", b"ces HTTP/1.1\r\nHo", b"st: example.com\r\n", b"\r\n"):
+                c.send(piece)
+                time.sleep(0.05)
+            self.assertEqual(c.read_response().body, b"GET /p/pieces?")
+            body = b"x" * 3000
+            c.send(b"POST /echo HTTP/1.1\r\n" + H + b"Content-Length: 3000\r\n\r\n" + body[:1000])
+            time.sleep(0.05)
+            c.send(body[1000:2000])
+            time.sleep(0.05)
+            c.send(body[2000:])
+            self.assertEqual(c.read_response().body, body)
+
     def test_concurrent_keep_alive_clients(self):
         errors = []
 
