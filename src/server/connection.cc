@@ -234,6 +234,7 @@ void Connection::advance() {
         break;
       case State::Respond:
         progress = pump();
+        if (defer_flush()) break;
         if (flush()) progress = true;
         break;
       case State::Linger: {
@@ -648,6 +649,30 @@ void Connection::write_access_log() {
   rec.response_fields = response_fields_;
   rec.source = source_.get();
   server_.access_log().write(rec);
+}
+
+// A complete keep-alive response is not written at once but at the end of the loop round,
+// together with the responses of every other connection served in the round. The sends (on
+// loopback, each runs the receiving side's TCP work too) then come back to back instead of
+// between application calls, which keeps the interpreter's and the kernel's working sets
+// each warm for longer. Only the plain common case: a small response, produced in full, with
+// no pipelined request behind it (that one would wait a round per response) and no file.
+bool Connection::defer_flush() {
+  constexpr size_t kDeferMaxBytes = 64 << 10;
+  if (flush_queued_) return true;
+  if (source_ != nullptr || tls_ != nullptr || out_.empty() || !in_.empty() || file_left_ > 0 ||
+      !can_write_ || out_.size() > kDeferMaxBytes)
+    return false;
+  flush_queued_ = true;
+  server_.queue_flush(this);
+  return true;
+}
+
+void Connection::write_queued() {
+  flush_queued_ = false;
+  if (state_ == State::Closed) return;
+  flush();
+  advance();
 }
 
 bool Connection::flush() {

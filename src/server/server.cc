@@ -152,6 +152,12 @@ int Server::probation_slots() const noexcept {
 
 void Server::connection_closed(Connection* conn) {
   dead_.push_back(conn);
+  if (conn->flush_queued()) {
+    // Closed before its turn (evicted, timed out, stopped): freed after this round, so it
+    // must leave the queue now. Rare, hence the linear search.
+    auto it = std::find(flush_queue_.begin(), flush_queue_.end(), conn);
+    if (it != flush_queue_.end()) flush_queue_.erase(it);
+  }
   if (conn->on_probation()) {
     conn->set_probation(false);
     --probation_;
@@ -163,6 +169,19 @@ void Server::connection_closed(Connection* conn) {
         arm_listeners(true);
     });
   }
+}
+
+void Server::queue_flush(Connection* conn) {
+  if (flush_queue_.empty()) loop_.defer([this] { flush_queued(); });
+  flush_queue_.push_back(conn);
+}
+
+void Server::flush_queued() {
+  // Swapped out first: writing may queue nothing new this round, but a connection that
+  // closes while writing must not find itself in the vector being walked.
+  flushing_.swap(flush_queue_);
+  for (Connection* conn : flushing_) conn->write_queued();
+  flushing_.clear();
 }
 
 void Server::resume(uint64_t id) {

@@ -52,6 +52,9 @@ class Server {
   /// events, or the connection used up its per-event budget with work left.
   void resume(uint64_t id);
   void connection_closed(Connection* conn);
+  /// A finished keep-alive response waits in `conn` until the end of this loop round, when
+  /// every queued response is written (see Connection::defer_flush()). Loop thread only.
+  void queue_flush(Connection* conn);
   /// A connection on probation sent its first request head: it keeps its place, and the
   /// connection that waited longest for a head gives way if we are over the limit.
   void admit(Connection* conn);
@@ -82,6 +85,7 @@ class Server {
   void arm_listeners(bool on);
   void sweep();
   void reap();
+  void flush_queued();
 
   event::Loop& loop_;
   Options options_;
@@ -92,6 +96,8 @@ class Server {
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
   std::unordered_map<uint64_t, Connection*> by_id_;
   std::vector<Connection*> dead_;
+  std::vector<Connection*> flush_queue_;  // open connections only (closing removes them)
+  std::vector<Connection*> flushing_;     // the batch being written, reused between rounds
   bool stopping_ = false;
   bool listeners_paused_ = false;
   uint64_t next_id_ = 1;
