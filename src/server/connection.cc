@@ -221,7 +221,8 @@ void Connection::close_now() {
 void Connection::advance() {
   constexpr int kRounds = 64;
   int round = 0;
-  for (; round < kRounds && state_ != State::Closed; ++round) {
+  // A queued request (dispatch()) holds the connection until the end of the round.
+  for (; round < kRounds && state_ != State::Closed && !dispatch_queued_; ++round) {
     bool progress = false;
     switch (state_) {
       case State::ReadHead:
@@ -464,7 +465,29 @@ bool Connection::read_body_direct() {
   return read_ended(n);  // state_ is ReadBody: EOF closes
 }
 
+// The request is complete: the connection enters Respond, and the application gets the
+// request at the end of the loop round, together with every other request that became ready
+// in the round (Server::end_round): their calls then run back to back, between the reads and
+// the writes, instead of each between two system calls.
 void Connection::dispatch() {
+  head_sent_ = false;
+  body_sent_ = 0;
+  status_ = 0;
+  out_length_ = -1;
+  file_left_ = 0;
+  enter(State::Respond);
+  dispatch_queued_ = true;
+  server_.queue_dispatch(this);
+}
+
+void Connection::dispatch_queued_request() {
+  dispatch_queued_ = false;
+  if (state_ == State::Closed) return;
+  start_source();
+  advance();
+}
+
+void Connection::start_source() {
   RequestInfo info;
   info.head = &head_;
   info.head_bytes = head_bytes_;
@@ -476,12 +499,6 @@ void Connection::dispatch() {
   info.request_id = request_id_;
   info.connection_id = id_;
   info.request_index = request_index_;
-  head_sent_ = false;
-  body_sent_ = 0;
-  status_ = 0;
-  out_length_ = -1;
-  file_left_ = 0;
-  enter(State::Respond);
   source_ = server_.handler().start(info);
 }
 

@@ -38,9 +38,11 @@ class Connection final : public event::IoHandler {
   void on_io(uint32_t events) override;
   /// The response source has new events (threaded mode): continue where we stopped.
   void resume() { advance(); }
-  /// The server's end-of-round flush (Server::queue_flush): writes the queued response and
-  /// goes on with the connection.
+  /// The server's end of round (Server::end_round): hands the queued request to the
+  /// application, or writes the queued response, and goes on with the connection.
+  void dispatch_queued_request();
   void write_queued();
+  bool dispatch_queued() const noexcept { return dispatch_queued_; }
   bool flush_queued() const noexcept { return flush_queued_; }
   /// Called by the server's sweep: acts on an expired deadline.
   void on_timer(int64_t now_ms);
@@ -84,6 +86,7 @@ class Connection final : public event::IoHandler {
   bool read_body();
   bool read_body_direct();
   void dispatch();
+  void start_source();
   bool pump();
   bool defer_flush();
   bool flush();
@@ -113,7 +116,8 @@ class Connection final : public event::IoHandler {
   bool peer_closing_ = false;  // an event reported RDHUP/HUP/ERR: read on until EOF
   bool stopping_ = false;
   bool keep_alive_ = true;
-  bool flush_queued_ = false;  // a finished response waits for the end-of-round flush
+  bool dispatch_queued_ = false;  // a complete request waits for the end of the round
+  bool flush_queued_ = false;     // a finished response waits for the end of the round
   bool peer_trusted_ = false;  // peer_ in forwarded_allow_ips, decided when the head arrives
   uint32_t request_index_ = 0;
   bool proxy_pending_ = false;  // proxy_protocol on, an allowed proxy, header not read yet

@@ -152,12 +152,14 @@ int Server::probation_slots() const noexcept {
 
 void Server::connection_closed(Connection* conn) {
   dead_.push_back(conn);
-  if (conn->flush_queued()) {
-    // Closed before its turn (evicted, timed out, stopped): freed after this round, so it
-    // must leave the queue now. Rare, hence the linear search.
-    auto it = std::find(flush_queue_.begin(), flush_queue_.end(), conn);
-    if (it != flush_queue_.end()) flush_queue_.erase(it);
-  }
+  // Closed before its turn (evicted, timed out, stopped): freed after this round, so it must
+  // leave the queues now. Rare, hence the linear search.
+  auto leave = [conn](std::vector<Connection*>& queue) {
+    auto it = std::find(queue.begin(), queue.end(), conn);
+    if (it != queue.end()) queue.erase(it);
+  };
+  if (conn->dispatch_queued()) leave(dispatch_queue_);
+  if (conn->flush_queued()) leave(flush_queue_);
   if (conn->on_probation()) {
     conn->set_probation(false);
     --probation_;
@@ -171,17 +173,34 @@ void Server::connection_closed(Connection* conn) {
   }
 }
 
-void Server::queue_flush(Connection* conn) {
-  if (flush_queue_.empty()) loop_.defer([this] { flush_queued(); });
-  flush_queue_.push_back(conn);
+void Server::queue_dispatch(Connection* conn) {
+  dispatch_queue_.push_back(conn);
+  schedule_end_round();
 }
 
-void Server::flush_queued() {
-  // Swapped out first: writing may queue nothing new this round, but a connection that
-  // closes while writing must not find itself in the vector being walked.
-  flushing_.swap(flush_queue_);
-  for (Connection* conn : flushing_) conn->write_queued();
-  flushing_.clear();
+void Server::queue_flush(Connection* conn) {
+  flush_queue_.push_back(conn);
+  schedule_end_round();
+}
+
+void Server::schedule_end_round() {
+  if (end_round_pending_) return;
+  end_round_pending_ = true;
+  loop_.defer([this] { end_round(); });
+}
+
+void Server::end_round() {
+  // The application calls first, back to back; the responses they finish join flush_queue_
+  // and are written right after. Work queued while writing (a pipelined request behind a
+  // written response) waits for the next round, so one round stays bounded.
+  batch_.swap(dispatch_queue_);
+  for (Connection* conn : batch_) conn->dispatch_queued_request();
+  batch_.clear();
+  batch_.swap(flush_queue_);
+  for (Connection* conn : batch_) conn->write_queued();
+  batch_.clear();
+  end_round_pending_ = false;
+  if (!dispatch_queue_.empty() || !flush_queue_.empty()) schedule_end_round();
 }
 
 void Server::resume(uint64_t id) {

@@ -52,8 +52,12 @@ class Server {
   /// events, or the connection used up its per-event budget with work left.
   void resume(uint64_t id);
   void connection_closed(Connection* conn);
-  /// A finished keep-alive response waits in `conn` until the end of this loop round, when
-  /// every queued response is written (see Connection::defer_flush()). Loop thread only.
+  /// End-of-round batching (loop thread only). A request that is ready for the application
+  /// waits until the end of the loop round, when every queued request is handed to the
+  /// application back to back (Connection::dispatch()); then every finished keep-alive response
+  /// queued meanwhile is written (Connection::defer_flush()). A connection that closes leaves
+  /// the queues at once.
+  void queue_dispatch(Connection* conn);
   void queue_flush(Connection* conn);
   /// A connection on probation sent its first request head: it keeps its place, and the
   /// connection that waited longest for a head gives way if we are over the limit.
@@ -85,7 +89,8 @@ class Server {
   void arm_listeners(bool on);
   void sweep();
   void reap();
-  void flush_queued();
+  void schedule_end_round();
+  void end_round();
 
   event::Loop& loop_;
   Options options_;
@@ -96,8 +101,12 @@ class Server {
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
   std::unordered_map<uint64_t, Connection*> by_id_;
   std::vector<Connection*> dead_;
-  std::vector<Connection*> flush_queue_;  // open connections only (closing removes them)
-  std::vector<Connection*> flushing_;     // the batch being written, reused between rounds
+  // Open connections only (closing removes them); batch_ is the queue being worked through
+  // (its closed members are skipped: they are freed only after the round).
+  std::vector<Connection*> dispatch_queue_;
+  std::vector<Connection*> flush_queue_;
+  std::vector<Connection*> batch_;
+  bool end_round_pending_ = false;
   bool stopping_ = false;
   bool listeners_paused_ = false;
   uint64_t next_id_ = 1;
