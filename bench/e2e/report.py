@@ -298,7 +298,7 @@ def _main_table(agg, order, scen_defs):
 
 def _worker_ceiling_table(agg, ceiling_us):
     """1 worker, keep-alive: served req/s against the app's in-loop cost timed inside the
-    same worker right after the load (apps.py's CEILING_PATH)."""
+    same worker just before and right after the load (apps.py's CEILING_PATH)."""
     names = [s.name for s in servers.server_specs("")]
     labels = {s.name: s.label for s in servers.server_specs("")}
     keys = sorted((k for k, a in agg.items()
@@ -431,7 +431,7 @@ def _targets(agg, ceiling_us):
             lines.append(_target(
                 r >= 0.8, "Flask hello >= 80% of the Flask ceiling",
                 "%.1f%% of the in-worker ceiling %s (%.1f µs/call timed in Bastion's worker "
-                "right after the load; median of the per-round ratios %s); CPU-normalised "
+                "before and after the load; median of the per-round ratios %s); CPU-normalised "
                 "(app µs / server CPU µs per request): %s%s" % (
                     100 * r, _k(1e6 / a["ceiling_worker_us"]), a["ceiling_worker_us"],
                     ", ".join("%.1f%%" % (100 * v) for v in a["ceiling_ratio_all"]),

@@ -183,18 +183,30 @@ def ceiling_row(app, rnd, args):
                 other_cpu_pct=max(0.0, 100.0 * (busy1 - busy0) / servers.CLK_TCK / secs - 100))
 
 
-def ceiling_in_worker(srv, row, args):
-    """Right after the keep-alive load: the app's in-loop cost timed inside the served worker
-    (apps.py's CEILING_PATH), stored in the row as ceiling_in_worker_us (+ the details)."""
+def in_worker_ceiling(srv, args):
+    """The app's in-loop cost timed inside the served worker (apps.py's CEILING_PATH):
+    (details dict, None) or (None, why)."""
     time.sleep(0.3)  # let wrk's connections close
     cpu0 = srv.cpu()
     out, why = servers.in_worker_ceiling(srv.port, args.ceiling_seconds)
-    if out is None:
+    if out is not None:
+        out["server_cpu_s"] = round(srv.cpu() - cpu0, 2)  # ~ the loop's CPU: it ran in the server
+    return out, why
+
+
+def ceiling_in_worker(before, srv, row, args):
+    """The in-worker ceiling of a keep-alive row: timed just before the load (`before`, from
+    in_worker_ceiling) and right after it, the mean stored as ceiling_in_worker_us (+ both
+    measurements). Bracketing the load cancels the host's drift (+-20% within minutes here),
+    as bracket() does for the slow-clients row; one side alone is used if the other failed."""
+    after, why = in_worker_ceiling(srv, args)
+    sides = [m for m in (before, after) if m is not None]
+    if not sides:
         row["ceiling_in_worker_failed"] = why
         return
-    out["server_cpu_s"] = round(srv.cpu() - cpu0, 2)  # ~ the loop's CPU: it ran in the server
-    row["ceiling_in_worker_us"] = out["us_per_call"]
-    row["ceiling_in_worker"] = out
+    row["ceiling_in_worker_us"] = statistics.mean(m["us_per_call"] for m in sides)
+    row["ceiling_in_worker"] = dict(after or before, before_us=before and before["us_per_call"],
+                                    after_us=after and after["us_per_call"])
 
 
 def bracket(before, srv, args):
@@ -256,6 +268,8 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant
             row = dict(base, scenario=scen.key)
             if "Connection: close" in scen.headers and not servers.closes_when_asked(srv.port):
                 row["note"] = "ignored Connection: close (this row measures keep-alive)"
+            want_ceiling = (scen.key == "ka50" and entry != app and srv.workers == 1)
+            ceiling_before = in_worker_ceiling(srv, args)[0] if want_ceiling else None
             try:
                 if scen.slow:
                     before = measure(srv, SCENARIOS["ka50"], args)
@@ -270,9 +284,8 @@ def run_session(spec, app, scens, workers, rnd, args, tmp, env, results, variant
                     row.update(measure(srv, scen, args))
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 row["failed"] = str(e)[:300]
-            if (scen.key == "ka50" and entry != app and srv.workers == 1
-                    and not row.get("failed") and srv.proc.poll() is None):
-                ceiling_in_worker(srv, row, args)
+            if want_ceiling and not row.get("failed") and srv.proc.poll() is None:
+                ceiling_in_worker(ceiling_before, srv, row, args)
             if srv.proc.poll() is not None:
                 row["failed"] = "server exited (%s)" % srv.proc.returncode
             results.append(row)
