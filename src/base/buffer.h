@@ -12,6 +12,9 @@ namespace bastion::base {
 
 class Buffer {
  public:
+  /// The first allocation (at least); it doubles as needed.
+  static constexpr size_t kFirstCapacity = 16384;
+
   /// Unread bytes.
   std::string_view view() const noexcept { return {data_.get() + pos_, len_ - pos_}; }
   size_t size() const noexcept { return len_ - pos_; }
@@ -52,7 +55,7 @@ class Buffer {
     if (pos_ > 0 && cap_ - used >= n) {
       std::memmove(data_.get(), data_.get() + pos_, used);
     } else {
-      size_t want = cap_ == 0 ? 16384 : cap_ * 2;
+      size_t want = cap_ == 0 ? kFirstCapacity : cap_ * 2;
       while (want - used < n) want *= 2;
       std::unique_ptr<char[]> fresh(new char[want]);
       if (used > 0) std::memcpy(fresh.get(), data_.get() + pos_, used);

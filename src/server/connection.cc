@@ -20,7 +20,16 @@
 namespace bastion::server {
 namespace {
 
-constexpr size_t kReadChunk = 16384;
+// A read asks for whatever room the input buffer has, at least this much (a request head
+// usually fits the buffer's first 16 KiB; a larger one grows it)...
+constexpr size_t kMinRead = 1024;
+// ...or, for a body passing through the input buffer (chunked, or spooled to a file), this.
+constexpr size_t kBodyViaInputRead = 64 << 10;
+// Buffers that grew past this for one large request or response (up to the output
+// high-water mark, 256 KiB) are freed once the connection is idle again: a thousand idle
+// keep-alive connections must not each keep the largest response they ever sent. Up to this
+// size they are kept, so typical pages cause no allocation per request.
+constexpr size_t kIdleBufferKeep = 64 << 10;
 constexpr size_t kBodyReadChunk = 256 << 10;  // read size straight into a request body
 constexpr int64_t kStopIdleGraceMs = 1000;  // see update_deadline()
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -103,6 +112,10 @@ Connection::~Connection() {
 bool Connection::idle() const noexcept { return state_ == State::ReadHead && in_.empty(); }
 
 void Connection::enter(State s) {
+  if (s == State::ReadHead) {
+    in_.shrink_if_idle(kIdleBufferKeep);
+    out_.shrink_if_idle(kIdleBufferKeep);
+  }
   state_ = s;
   state_since_ = last_progress_ = server_.loop().now_ms();
   update_deadline();
@@ -270,7 +283,7 @@ void Connection::advance() {
 
 bool Connection::read_some() {
   if (!can_read_ || peer_eof_) return false;
-  char* dst = in_.prepare(kReadChunk);
+  char* dst = in_.prepare(state_ == State::ReadBody ? kBodyViaInputRead : kMinRead);
   ssize_t n;
   if (tls_ == nullptr) {
     n = ::read(fd_.get(), dst, in_.writable());
