@@ -89,12 +89,21 @@ def _bastion_meta(binary):
         if changed:
             rev += "+uncommitted"
         head_time = _cmd(["git", "-C", src, "log", "-1", "--format=%ct"])
-        if head_time.isdigit() and os.path.getmtime(binary) < int(head_time):
+        if head_time.isdigit() and _built_at(binary) < int(head_time):
             rev += " (binary older than this commit)"
-    built = datetime.datetime.fromtimestamp(os.path.getmtime(binary)).isoformat(
-        timespec="seconds")
+    built = datetime.datetime.fromtimestamp(_built_at(binary)).isoformat(timespec="seconds")
     return {"rev": rev, "binary": os.path.abspath(binary), "build_type": build_type,
             "source": src, "built": built, "version": _cmd([binary, "--version"])}
+
+
+def _built_at(binary):
+    """When the build was last linked: the newer of the executable and the runtime module
+    beside it (a change to the worker side relinks only bastion-worker.so)."""
+    module = os.path.join(os.path.dirname(os.path.abspath(binary)), "bastion-worker.so")
+    times = [os.path.getmtime(binary)]
+    if os.path.exists(module):
+        times.append(os.path.getmtime(module))
+    return max(times)
 
 
 def collect_meta(args, nofile):

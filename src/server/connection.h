@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // One client connection's state machine: read -> parse head -> receive body -> dispatch to
 // the Handler -> write the response (non-blocking, high-water bounded) -> keep-alive or close.
+// Dispatching and writing a small finished response wait for the end of the loop round
+// (Server::end_round), so that a round's application calls, and then its writes, run back to
+// back.
 // Over plain TCP or, when the server has a TlsContext, over TLS (server/tls.h, docs/tls.md).
 // Loop thread only. Owned by the Server; never destroyed inside its own on_io() (the server
 // reaps closed connections after the poll round).

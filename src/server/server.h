@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // One worker's HTTP server: accepts on the inherited listeners, owns every Connection,
-// enforces worker_connections (evicting idle or slow-head connections first), sweeps
-// deadlines, and stops gracefully. Loop thread only. No Python.
+// enforces worker_connections (evicting idle or slow-head connections first), runs the end of
+// each loop round (queued application calls, then queued writes), sweeps deadlines, and stops
+// gracefully. Loop thread only. No Python.
 #pragma once
 
 #include <cstdint>
