@@ -87,7 +87,6 @@ void Body::clear() noexcept {
   file_.reset();
   size_ = 0;
   mem_.clear();
-  mem_.shrink_if_idle(64u << 10);
 }
 
 }  // namespace bastion::server

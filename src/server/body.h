@@ -55,8 +55,12 @@ class Body {
   /// -1 on an I/O error).
   int64_t read_at(uint64_t offset, char* dst, size_t n) const;
 
-  /// Empties the body for the next request (keeps memory capacity up to 64 KiB).
+  /// Empties the body for the next request, keeping its memory: a connection that uploads
+  /// again reuses the pages instead of faulting in fresh ones per request.
   void clear() noexcept;
+  /// Frees the memory of an empty body past 64 KiB (an idle connection's, see
+  /// Connection::trim_if_idle()).
+  void trim() noexcept { if (size_ == 0) mem_.shrink_if_idle(64u << 10); }
 
   /// Exchanges contents and settings (hands a received body to a pool thread's job).
   void swap(Body& other) noexcept {

@@ -4,6 +4,7 @@
 #include <sys/sendfile.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,11 +26,15 @@ namespace {
 constexpr size_t kMinRead = 1024;
 // ...or, for a body passing through the input buffer (chunked, or spooled to a file), this.
 constexpr size_t kBodyViaInputRead = 64 << 10;
-// Buffers that grew past this for one large request or response (up to the output
-// high-water mark, 256 KiB) are freed once the connection is idle again: a thousand idle
-// keep-alive connections must not each keep the largest response they ever sent. Up to this
-// size they are kept, so typical pages cause no allocation per request.
+// Buffers that grew past this for one large request or response are freed once the
+// connection has been idle for kTrimIdleMs (trim_if_idle(), from the server's sweep): a
+// thousand idle keep-alive connections must not each keep the largest response they ever
+// sent, while a busy connection keeps its buffers instead of reallocating them per request.
 constexpr size_t kIdleBufferKeep = 64 << 10;
+constexpr int64_t kTrimIdleMs = 1000;
+// A body piece at least this large is written straight from the application's buffer
+// (write_through()) rather than copied into the output buffer first.
+constexpr size_t kWriteThroughMin = 16 << 10;
 constexpr size_t kBodyReadChunk = 256 << 10;  // read size straight into a request body
 constexpr int64_t kStopIdleGraceMs = 1000;  // see update_deadline()
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -111,11 +116,15 @@ Connection::~Connection() {
 
 bool Connection::idle() const noexcept { return state_ == State::ReadHead && in_.empty(); }
 
-void Connection::enter(State s) {
-  if (s == State::ReadHead) {
+void Connection::trim_if_idle(int64_t now_ms) noexcept {
+  if (idle() && out_.empty() && now_ms - state_since_ >= kTrimIdleMs) {
     in_.shrink_if_idle(kIdleBufferKeep);
     out_.shrink_if_idle(kIdleBufferKeep);
+    body_.trim();
   }
+}
+
+void Connection::enter(State s) {
   state_ = s;
   state_since_ = last_progress_ = server_.loop().now_ms();
   update_deadline();
@@ -567,16 +576,53 @@ void Connection::append_body(std::string_view data) {
       keep_alive_ = false;
     }
   }
-  if (chunked_out_) {
-    std::string size_line;
-    http::append_chunk_header(size_line, data.size());
-    out_.append(size_line);
-    out_.append(data);
-    out_.append("\r\n");
-  } else {
-    out_.append(data);
-  }
   body_sent_ += data.size();
+  std::string size_line;
+  if (chunked_out_) http::append_chunk_header(size_line, data.size());
+  std::string_view tail = chunked_out_ ? std::string_view("\r\n") : std::string_view();
+  if (data.size() >= kWriteThroughMin && write_through(size_line, data, tail)) return;
+  out_.append(size_line);
+  out_.append(data);
+  out_.append(tail);
+}
+
+// Sends what the output buffer holds and then `a`, `b`, `c` (a body piece with its chunk
+// framing) in one sendmsg, straight from the caller's memory: a large piece is not copied
+// into the output buffer first, and head and body leave together. What the socket does not
+// take is appended to the output buffer, so the caller may reuse its memory at once. False,
+// with nothing done, when the socket cannot take bytes now (or over TLS): the caller buffers.
+bool Connection::write_through(std::string_view a, std::string_view b, std::string_view c) {
+  if (tls_ != nullptr || !can_write_ || file_left_ > 0) return false;
+  std::string_view pending = out_.view();
+  std::string_view parts[4] = {pending, a, b, c};
+  iovec iov[4];
+  int count = 0;
+  for (std::string_view part : parts) {
+    if (part.empty()) continue;
+    iov[count].iov_base = const_cast<char*>(part.data());
+    iov[count].iov_len = part.size();
+    ++count;
+  }
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<size_t>(count);
+  ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+  if (n < 0) {
+    // EAGAIN: wait for room; an error (EPIPE...) is seen again, and acted on, by flush().
+    if (errno == EAGAIN || errno == EWOULDBLOCK) can_write_ = false;
+    return false;
+  }
+  last_progress_ = server_.loop().now_ms();
+  size_t sent = static_cast<size_t>(n);
+  size_t from_out = std::min(sent, pending.size());
+  out_.consume(from_out);
+  sent -= from_out;
+  for (std::string_view part : {a, b, c}) {
+    size_t skip = std::min(sent, part.size());
+    sent -= skip;
+    out_.append(part.substr(skip));
+  }
+  return true;
 }
 
 // Pulls from the application until the output passes the high-water mark, a file is being

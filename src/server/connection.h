@@ -57,6 +57,9 @@ class Connection final : public event::IoHandler {
   bool closed() const noexcept { return state_ == State::Closed; }
   /// Idle between requests with nothing buffered: safe to close or evict.
   bool idle() const noexcept;
+  /// Frees buffers that grew large for an earlier request once the connection has been idle
+  /// for a while (called by the server's sweep).
+  void trim_if_idle(int64_t now_ms) noexcept;
   int64_t deadline() const noexcept { return deadline_; }
   int64_t state_since() const noexcept { return state_since_; }
   int64_t accepted_ms() const noexcept { return accepted_ms_; }
@@ -95,6 +98,7 @@ class Connection final : public event::IoHandler {
   bool flush();
   void start_head(const ResponseHead& rh);
   void append_body(std::string_view data);
+  bool write_through(std::string_view a, std::string_view b, std::string_view c);
   void finish_response();
   void fail(http::ParseError error);
   void begin_linger();

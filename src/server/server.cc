@@ -263,6 +263,7 @@ void Server::sweep() {
   std::vector<Connection*> expired;
   for (auto& [raw, conn] : conns_) {
     if (raw->deadline() != 0 && raw->deadline() <= now) expired.push_back(raw);
+    raw->trim_if_idle(now);
   }
   for (Connection* c : expired) c->on_timer(now);
   // Newcomers on probation that have not sent a request head in time give their place back.

@@ -28,6 +28,13 @@ class ClosingBody:
         CLOSED.append(self.path)
 
 
+def pattern_pieces():
+    """The /pattern response body as its pieces (tests compare against the join)."""
+    sizes = [100, 70000, 5, 300000, 16384, 16383, 6 << 20, 7, 65536]  # 6 MiB: partial sends
+    return [bytes((i * 7 + k) % 251 for k in range(256)) * (n // 256) +
+            bytes((i * 7 + k) % 251 for k in range(n % 256)) for i, n in enumerate(sizes)]
+
+
 def app(environ, start_response):
     path = environ["PATH_INFO"]
     method = environ["REQUEST_METHOD"]
@@ -152,6 +159,16 @@ def app(environ, start_response):
         start_response("200 OK", [("Content-Type", "application/octet-stream"),
                                   ("Content-Length", str(size))])
         return (block[:min(65536, size - off)] for off in range(0, size, 65536))
+    if path == "/pattern":
+        # Pieces of mixed sizes (small ones buffered, large ones written straight from the
+        # app's bytes) with distinct contents, so reordering or loss shows; ?chunked drops
+        # the Content-Length.
+        pieces = pattern_pieces()
+        headers = [("Content-Type", "application/octet-stream")]
+        if environ.get("QUERY_STRING") != "chunked":
+            headers.append(("Content-Length", str(sum(len(p) for p in pieces))))
+        start_response("200 OK", headers)
+        return iter(pieces)
     if path == "/cl-short":
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "10")])
         return [b"short"]
