@@ -30,6 +30,7 @@ class Buffer {
   void commit(size_t n) noexcept { len_ += n; }
 
   void append(std::string_view s) {
+    if (s.empty()) return;  // memcpy from a null view's data() is undefined even for 0 bytes
     std::memcpy(prepare(s.size()), s.data(), s.size());
     commit(s.size());
   }
