@@ -12,52 +12,26 @@ mean, median, standard deviation and the standard error of the mean. Standard li
 """
 import argparse
 import os
-import re
+import resource
 import statistics
-import subprocess
 import sys
-import time
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402
 import servers  # noqa: E402
 
-HERE = servers.HERE
-HOST = servers.HOST
+
+def spec_for(side):
+    """The ServerSpec of one side: `nginx`, or the Bastion spec run.py uses for a binary."""
+    specs = servers.server_specs(os.path.abspath(side))
+    name = "nginx" if side == "nginx" else "bastion"
+    return next(spec for spec in specs if spec.name == name)
 
 
-def start(binary, app, port, tmp):
-    """Starts one side; returns its Popen. `nginx` is nginx's fixed 13-byte answer."""
-    log = open(os.path.join(tmp, "ab-%d.log" % port), "w")
-    if binary == "nginx":
-        cmd = servers._nginx(app, port, 1, tmp)
-    else:
-        cmd = [os.path.abspath(binary), "-w", "1", "-b", "%s:%d" % (HOST, port), "--worker-connections", "4096",
-               "apps:" + app]
-    return subprocess.Popen(cmd, cwd=HERE, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wrk_rps(port, conns, seconds):
-    out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--timeout", "2",
-                          "http://%s:%d/" % (HOST, port)],
-                         capture_output=True, text=True, timeout=seconds + 30).stdout
-    m = re.search(r"Requests/sec:\s+([0-9.]+)", out)
-    if not m:
-        raise RuntimeError("wrk gave no result: %s" % out[-300:])
-    return float(m.group(1))
-
-
-def wait_listening(port, proc, timeout=15.0):
-    import socket
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server on port %d exited with %s" % (port, proc.returncode))
-        try:
-            socket.create_connection((HOST, port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server on port %d did not listen in %.0f s" % (port, timeout))
+def rps(port, conns, seconds):
+    res = run.run_wrk(port, run.Scenario("ab", "A/B", conns), seconds, 2)
+    return res["requests"] * 1e6 / res["duration_us"]
 
 
 def main():
@@ -68,37 +42,27 @@ def main():
     p.add_argument("--conns", type=int, default=50)
     p.add_argument("--runs", type=int, default=15, help="pairs of runs (default 15)")
     p.add_argument("--seconds", type=int, default=1, help="seconds per wrk run (default 1)")
-    p.add_argument("--port", type=int, default=21900, help="A's port; B uses the next one")
     args = p.parse_args()
 
-    import resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
-    import tempfile
     with tempfile.TemporaryDirectory(prefix="bastion-ab-") as tmp:
-        procs = []
+        sides = []
         try:
-            for i, binary in enumerate((args.a, args.b)):
-                port = args.port + i
-                procs.append(start(binary, args.app, port, tmp))
-                wait_listening(port, procs[-1])
-            for i in range(2):  # warm both
-                wrk_rps(args.port + i, args.conns, 1)
+            for side in (args.a, args.b):
+                sides.append(servers.Running(spec_for(side), args.app, 1, tmp, dict(os.environ)))
+                if not sides[-1].wait_ready():
+                    raise SystemExit("%s did not start:\n%s" % (side, sides[-1].log_tail()))
+            for srv in sides:  # warm both
+                rps(srv.port, args.conns, 1)
             pairs = []
             for n in range(args.runs):
-                a = wrk_rps(args.port, args.conns, args.seconds)
-                b = wrk_rps(args.port + 1, args.conns, args.seconds)
+                a, b = (rps(srv.port, args.conns, args.seconds) for srv in sides)
                 pairs.append((a, b))
                 print("pair %2d  A %9.0f  B %9.0f  B/A %.3f" % (n + 1, a, b, b / a), flush=True)
         finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            for srv in sides:
+                srv.stop()
     ratios = [b / a for a, b in pairs]
     sd = statistics.stdev(ratios) if len(ratios) > 1 else 0.0
     print("A %s: mean %.0f req/s" % (args.a, statistics.mean(a for a, _ in pairs)))
