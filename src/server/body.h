@@ -58,9 +58,9 @@ class Body {
   /// Empties the body for the next request, keeping its memory: a connection that uploads
   /// again reuses the pages instead of faulting in fresh ones per request.
   void clear() noexcept;
-  /// Frees the memory of an empty body past 64 KiB (an idle connection's, see
-  /// Connection::trim_if_idle()).
-  void trim() noexcept { if (size_ == 0) mem_.shrink_if_idle(64u << 10); }
+  /// Frees the memory of an empty body that grew past `keep` bytes (an idle connection's,
+  /// see Connection::trim_if_idle()).
+  void trim(size_t keep) noexcept { if (size_ == 0) mem_.shrink_if_idle(keep); }
 
   /// Exchanges contents and settings (hands a received body to a pool thread's job).
   void swap(Body& other) noexcept {

@@ -117,10 +117,10 @@ Connection::~Connection() {
 bool Connection::idle() const noexcept { return state_ == State::ReadHead && in_.empty(); }
 
 void Connection::trim_if_idle(int64_t now_ms) noexcept {
-  if (idle() && out_.empty() && now_ms - state_since_ >= kTrimIdleMs) {
+  if (idle() && now_ms - state_since_ >= kTrimIdleMs) {  // each frees only when empty
     in_.shrink_if_idle(kIdleBufferKeep);
     out_.shrink_if_idle(kIdleBufferKeep);
-    body_.trim();
+    body_.trim(kIdleBufferKeep);
   }
 }
 
@@ -293,18 +293,18 @@ void Connection::advance() {
 bool Connection::read_some() {
   if (!can_read_ || peer_eof_) return false;
   char* dst = in_.prepare(state_ == State::ReadBody ? kBodyViaInputRead : kMinRead);
+  size_t room = in_.writable();
   ssize_t n;
   if (tls_ == nullptr) {
-    n = ::read(fd_.get(), dst, in_.writable());
+    n = ::read(fd_.get(), dst, room);
   } else {
     if (proxy_pending_ || !tls_->established()) return false;  // parse_head() drives those
-    n = tls_recv(dst, in_.writable());
+    n = tls_recv(dst, room);
   }
   if (n > 0) {
-    size_t asked = in_.writable();
     in_.commit(static_cast<size_t>(n));
     last_progress_ = server_.loop().now_ms();
-    note_short_read(static_cast<size_t>(n), asked);
+    note_short_read(static_cast<size_t>(n), room);
     return true;
   }
   return read_ended(n);
